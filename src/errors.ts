@@ -1,0 +1,23 @@
+/**
+ * Infrastructure failures (a dead server, a bad flag, a broken file) throw a `DeepeyesError`.
+ * Model mistakes and failing user code are data, never exceptions.
+ */
+export class DeepeyesError extends Error {
+  /** Stable machine-readable code, e.g. `model-unreachable`. */
+  readonly code: string;
+  /** What the user can do about it, printed under the message by the CLI. */
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** The user asked for something that cannot work (bad flag, missing file, wrong option). */
+export class UserError extends DeepeyesError {}
+
+/** A file or dataset row does not have the shape we need. */
+export class InputFormatError extends DeepeyesError {}

@@ -1,0 +1,57 @@
+/** An image handed to a new session; it appears in the kernel as `image_<index>` (1-based, PIL). */
+export type SessionImage = {
+  /** Encoded bytes in any format PIL can open (PNG, JPEG, WebP, …). */
+  bytes: Uint8Array;
+};
+
+export type OpenSessionOptions = {
+  /** Loaded as `image_1`, `image_2`, … before the first call, as bytes rather than through code text. */
+  images?: SessionImage[];
+  /** Caller-chosen id (the v1 API's `session_id`); generated when absent. */
+  sessionId?: string;
+};
+
+export type ExecuteOptions = {
+  /** Wall-clock budget for this call alone, in ms. Default 30 000. */
+  timeoutMs?: number;
+};
+
+/**
+ * What one call produced. Failing user code is data here, not an exception:
+ * `error` holds the exception and `stderr` its Jupyter-style traceback.
+ */
+export type Execution = {
+  stdout: string;
+  stderr: string;
+  /** `str()`-like text of the last expression's value, when there is one. */
+  result?: string;
+  /** PNG bytes of every figure shown / image displayed, in order, capped per call. */
+  images: Uint8Array[];
+  error?: { name: string; value: string; traceback: string };
+  /**
+   * ok: ran to the end; error: raised; timeout: interrupted at its timeout, state kept;
+   * killed: did not stop after the interrupt, kernel replaced and state lost;
+   * dead: the kernel died (memory limit, os._exit, …) and the session is gone.
+   */
+  status: 'ok' | 'error' | 'timeout' | 'killed' | 'dead';
+  /** Jupyter execution count of this call. */
+  executionCount: number;
+  durationMs: number;
+  /** True when stdout, stderr or the image list was cut at a limit (a marker says so in the text). */
+  truncated: boolean;
+};
+
+/** One stateful kernel. */
+export interface SandboxSession {
+  readonly id: string;
+  execute(code: string, options?: ExecuteOptions): Promise<Execution>;
+  /** Ends the kernel and deletes its scratch dir. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Opens sessions; the agent sees only this interface, never which implementation it has. */
+export interface Sandbox {
+  openSession(options?: OpenSessionOptions): Promise<SandboxSession>;
+  /** Stops every session and background process. */
+  close(): Promise<void>;
+}
