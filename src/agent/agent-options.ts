@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+export const AGENT_MODES = ['agent', 'code', 'think', 'direct'] as const;
+export type AgentMode = (typeof AGENT_MODES)[number];
+
+export const COMPAT_PROFILES = ['deepeyesv2', 'vlmevalkit', 'upstream-rl'] as const;
+
+/**
+ * Everything that shapes one run. Defaults follow the released DeepEyesV2 RL run script
+ * (9 turns, 8192 tokens per turn, 16384 per response) unless a profile says otherwise.
+ */
+export const agentOptionsSchema = z.object({
+  /** agent: code + text search + image search; code: code only (the released eval harness); think: reason, no tools; direct: answer only. */
+  mode: z.enum(AGENT_MODES).default('agent'),
+  /** Whose parsing and observation rules to follow. */
+  profile: z.enum(COMPAT_PROFILES).default('deepeyesv2'),
+  /** Model calls per trajectory. */
+  maxTurns: z.number().int().positive().default(9),
+  /** `max_tokens` of each model call. */
+  maxTokensPerTurn: z.number().int().positive().default(8192),
+  /** Completion tokens summed over the trajectory. */
+  maxTotalTokens: z.number().int().positive().default(16384),
+  /** Wall-clock budget for the whole trajectory, model and tools included. */
+  timeLimitMs: z.number().int().positive().default(600_000),
+  temperature: z.number().min(0).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  seed: z.number().int().optional(),
+  /** Pre-fill `<think>` after each observation, as the RL rollout does (needs vLLM's continue_final_message). */
+  prefillThink: z.boolean().default(false),
+  /** Budget of one code call. */
+  codeTimeoutMs: z.number().int().positive().default(30_000),
+  /** auto: run as written, re-indent only if it does not compile; upstream: always re-indent + autopep8; off. */
+  codeRepair: z.enum(['auto', 'upstream', 'off']).default('auto'),
+  /** Images attached to one observation; upstream keeps the first 10. */
+  maxObservationImages: z.number().int().positive().default(10),
+  /** Results per text or image search; the released environment uses 5. */
+  searchTopK: z.number().int().positive().default(5),
+  /** Exact system prompt text (e.g. loaded from --system-prompt-file); our own wording when absent. */
+  systemPrompt: z.string().optional(),
+  /** User prompt template with a `{question}` placeholder; our own wording when absent. */
+  userTemplate: z.string().optional(),
+  /** Smart-resize bounds for input images, in pixels. */
+  minPixels: z.number().int().positive().default(4 * 28 * 28),
+  maxPixels: z.number().int().positive().default(16384 * 28 * 28),
+});
+
+export type AgentOptions = z.infer<typeof agentOptionsSchema>;
+export type AgentOptionsInput = z.input<typeof agentOptionsSchema>;
+
+/** Validates options and applies profile defaults (the evaluation agent allows 11 calls of 2048 tokens). */
+export function resolveAgentOptions(input: AgentOptionsInput = {}): AgentOptions {
+  const withProfile =
+    input.profile === 'vlmevalkit'
+      ? { maxTurns: 11, maxTokensPerTurn: 2048, temperature: 0, ...input }
+      : input;
+  return agentOptionsSchema.parse(withProfile);
+}
+
+/** Which tools the model is told about and allowed to call in each mode. */
+export function toolsForMode(mode: AgentMode): { code: boolean; search: boolean; imageSearch: boolean } {
+  switch (mode) {
+    case 'agent':
+      return { code: true, search: true, imageSearch: true };
+    case 'code':
+      return { code: true, search: false, imageSearch: false };
+    case 'think':
+    case 'direct':
+      return { code: false, search: false, imageSearch: false };
+  }
+}

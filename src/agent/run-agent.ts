@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { DeepeyesError } from '../errors.js';
+import { prepareModelImage } from '../image/index.js';
+import type { ChatMessage, ChatModel, ChatReply, ContentPart, ModelImage } from '../model/chat-model.js';
+import { buildPrompt, parseTurn, toChatContent } from '../protocol/index.js';
+import { type AgentOptions, type AgentOptionsInput, resolveAgentOptions, toolsForMode } from './agent-options.js';
+import type { AgentEventListener } from './events.js';
+import { TOOL_STOP_SEQUENCES, restoreStopString } from './restore-stop-string.js';
+import { firstStop, maxCompletionTokens, maxElapsed, maxModelCalls, type RunProgress } from './stop-conditions.js';
+import { type ToolDependencies, ToolRunner } from './tool-runner.js';
+import type { StopReason, Trajectory } from './trajectory.js';
+import { TrajectoryRecorder } from './trajectory-recorder.js';
+
+export type AgentInput = {
+  /** Item or run id; a UUID when absent. */
+  id?: string;
+  question: string;
+  /** Encoded input images in order: `image_1`, `image_2`, … */
+  images: Uint8Array[];
+};
+
+export type AgentDependencies = ToolDependencies & {
+  model: ChatModel;
+  /** Milliseconds from an arbitrary origin; injectable for tests. */
+  now?: () => number;
+};
+
+export type AgentRun = {
+  trajectory: Trajectory;
+  /** Image files referenced by the trajectory, by relative path; `writeTrajectory` stores them. */
+  files: Map<string, Uint8Array>;
+};
+
+export type RunHooks = { onEvent?: AgentEventListener; signal?: AbortSignal };
+
+const THINK_PREFIX = '<think>';
+
+/**
+ * Drives one trajectory: model → parse → tool → observation → … → answer.
+ * Model mistakes become recorded steps; an unreachable model or sandbox ends the run with
+ * stopReason `model-error` / `sandbox-error` and the error text, and the session is always closed.
+ */
+export async function runAgent(
+  input: AgentInput,
+  dependencies: AgentDependencies,
+  optionsInput: AgentOptionsInput = {},
+  hooks: RunHooks = {},
+): Promise<AgentRun> {
+  const options = resolveAgentOptions(optionsInput);
+  const now = dependencies.now ?? (() => performance.now());
+  const emit = hooks.onEvent ?? (() => undefined);
+  const startedAt = new Date().toISOString();
+  const start = now();
+  const runId = input.id ?? randomUUID();
+  const tools = toolsForMode(options.mode);
+  const recorder = new TrajectoryRecorder();
+
+  const inputImages: ModelImage[] = [];
+  for (const [index, bytes] of input.images.entries()) {
+    // Encoded once here and reused by every turn's request.
+    inputImages.push(
+      await prepareModelImage(bytes, { id: `input-${index + 1}`, minPixels: options.minPixels, maxPixels: options.maxPixels }),
+    );
+  }
+  const storedInputs = inputImages.map((image) => recorder.store(image));
+  emit({
+    type: 'run-start',
+    runId,
+    model: dependencies.model.name,
+    mode: options.mode,
+    question: input.question,
+    imageSizes: inputImages.map((image) => [image.width, image.height]),
+  });
+
+  const prompt = buildPrompt({
+    mode: options.mode,
+    question: input.question,
+    imageCount: inputImages.length,
+    systemPrompt: options.systemPrompt,
+    userTemplate: options.userTemplate,
+  });
+  const messages: ChatMessage[] = [];
+  if (prompt.system) messages.push({ role: 'system', content: prompt.system });
+  const userParts: ContentPart[] = [...inputImages.map((image) => ({ type: 'image' as const, image })), { type: 'text', text: prompt.user }];
+  messages.push({ role: 'user', content: userParts });
+
+  const runner = new ToolRunner(tools.code ? dependencies : { ...dependencies, sandbox: undefined }, options, inputImages);
+  const stopConditions = [maxElapsed(options.timeLimitMs), maxModelCalls(options.maxTurns), maxCompletionTokens(options.maxTotalTokens)];
+  const progress: RunProgress = { modelCalls: 0, completionTokens: 0, elapsedMs: 0 };
+  let promptTokens = 0;
+  let answer: string | null = null;
+  let stopReason: StopReason | undefined;
+  let errorText: string | undefined;
+
+  try {
+    if (tools.code) {
+      try {
+        await runner.open();
+      } catch (error) {
+        stopReason = 'sandbox-error';
+        errorText = describe(error);
+      }
+    }
+    while (stopReason === undefined) {
+      progress.elapsedMs = now() - start;
+      stopReason = firstStop(stopConditions, progress);
+      if (stopReason !== undefined) break;
+      if (hooks.signal?.aborted) {
+        stopReason = 'aborted';
+        break;
+      }
+      const turn = progress.modelCalls;
+      emit({ type: 'turn-start', turn });
+
+      const prefill = options.prefillThink && turn > 0 ? THINK_PREFIX : '';
+      const requestMessages: ChatMessage[] = prefill ? [...messages, { role: 'assistant', content: prefill }] : messages;
+      let reply: ChatReply;
+      const modelStart = now();
+      try {
+        reply = await dependencies.model.complete(
+          {
+            messages: requestMessages,
+            stop: tools.code || tools.search ? [...TOOL_STOP_SEQUENCES] : undefined,
+            maxTokens: Math.min(options.maxTokensPerTurn, options.maxTotalTokens - progress.completionTokens),
+            temperature: options.temperature,
+            topP: options.topP,
+            seed: options.seed,
+            continueFinalMessage: prefill ? true : undefined,
+            metadata: { itemId: runId },
+          },
+          timeLeftSignal(hooks.signal, options.timeLimitMs - (now() - start)),
+        );
+      } catch (error) {
+        stopReason = hooks.signal?.aborted ? 'aborted' : 'model-error';
+        errorText = describe(error);
+        emit({ type: 'error', turn, message: errorText });
+        break;
+      }
+      const modelMs = now() - modelStart;
+      progress.modelCalls += 1;
+      progress.completionTokens += reply.usage?.completionTokens ?? 0;
+      promptTokens += reply.usage?.promptTokens ?? 0;
+      const text = prefill + restoreStopString(reply);
+      emit({ type: 'model-reply', turn, text, finishReason: reply.finishReason, completionTokens: reply.usage?.completionTokens, latencyMs: modelMs });
+      messages.push({ role: 'assistant', content: text });
+      const turnRecord = {
+        index: turn,
+        assistant: text,
+        finishReason: reply.finishReason,
+        action: 'end',
+        promptTokens: reply.usage?.promptTokens,
+        completionTokens: reply.usage?.completionTokens,
+        modelMs,
+        toolMs: 0,
+      };
+      recorder.turns.push(turnRecord);
+
+      if (reply.finishReason === 'length') {
+        // A turn cut by the token limit runs nothing, as in the RL rollout.
+        turnRecord.action = 'length';
+        stopReason = 'length';
+        break;
+      }
+      const action = parseTurn(text, { profile: options.profile, tools });
+      turnRecord.action = action.kind;
+      if (action.kind === 'answer') {
+        answer = action.text;
+        emit({ type: 'answer', turn, answer });
+        stopReason = 'answer';
+        break;
+      }
+      if (action.kind === 'end') {
+        if (options.mode === 'direct' && text.trim() !== '') {
+          answer = text.trim();
+          stopReason = 'answer';
+        } else {
+          stopReason = 'no-action';
+        }
+        break;
+      }
+
+      const toolStart = now();
+      let observation: string;
+      let observationImages: ModelImage[] = [];
+      if (action.kind === 'tool-error') {
+        observation = action.observation;
+      } else {
+        try {
+          const outcome = await runner.run(action, turn);
+          observation = outcome.observation;
+          observationImages = outcome.images;
+          Object.assign(turnRecord, { toolCall: outcome.record });
+          emit({ type: 'tool-call', turn, call: outcome.record });
+        } catch (error) {
+          stopReason = 'sandbox-error';
+          errorText = describe(error);
+          emit({ type: 'error', turn, message: errorText });
+          break;
+        }
+      }
+      const toolMs = now() - toolStart;
+      Object.assign(turnRecord, {
+        toolMs,
+        observation,
+        observationImages: observationImages.map((image) => recorder.store(image)),
+      });
+      messages.push({ role: 'user', content: toChatContent(observation, observationImages) });
+      emit({ type: 'observation', turn, text: observation, imageSizes: observationImages.map((image) => [image.width, image.height]), toolMs });
+    }
+  } finally {
+    await runner.close().catch(() => undefined);
+  }
+
+  const durationMs = now() - start;
+  const finalReason = stopReason ?? 'no-action';
+  emit({ type: 'run-end', stopReason: finalReason, answer, turns: progress.modelCalls, durationMs });
+  const trajectory = recorder.finish(
+    {
+      id: runId,
+      model: dependencies.model.name,
+      mode: options.mode,
+      profile: options.profile,
+      question: input.question,
+      inputImages: storedInputs,
+      answer,
+      stopReason: finalReason,
+      ...(errorText === undefined ? {} : { error: errorText }),
+      startedAt,
+      durationMs,
+      tokens: { prompt: promptTokens, completion: progress.completionTokens },
+    },
+    messages,
+  );
+  return { trajectory, files: recorder.files };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DeepeyesError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The caller's signal combined with the trajectory's remaining wall-clock budget. */
+function timeLeftSignal(signal: AbortSignal | undefined, remainingMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(Math.max(1, Math.round(remainingMs)));
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+export type { AgentOptions };

@@ -1,0 +1,192 @@
+import type { ModelImage } from '../model/chat-model.js';
+import type { Action } from '../protocol/index.js';
+import {
+  renderCodeObservation,
+  renderEmptyCodeObservation,
+  renderImageSearchObservation,
+  renderSearchErrorObservation,
+  renderSearchObservation,
+  renderZoomObservation,
+  repairIndentation,
+} from '../protocol/index.js';
+import { cropImage, rotateImage, prepareObservationImage } from '../image/index.js';
+import type { Execution, Sandbox, SandboxSession } from '../sandbox/sandbox.js';
+import type { ImageSearchProvider, SearchProvider } from '../search/search-provider.js';
+import type { AgentOptions } from './agent-options.js';
+import type { ToolCallRecord } from './trajectory.js';
+
+/** Re-indents code the upstream way (strip, re-indent, autopep8); I/O because autopep8 is Python. */
+export type UpstreamCodeRepair = (code: string) => Promise<string>;
+
+export type ToolDependencies = {
+  sandbox?: Sandbox;
+  search?: SearchProvider;
+  imageSearch?: ImageSearchProvider;
+  upstreamRepair?: UpstreamCodeRepair;
+};
+
+export type ToolOutcome = {
+  record: ToolCallRecord;
+  /** Observation text with one `<image>` per attached image. */
+  observation: string;
+  images: ModelImage[];
+};
+
+const COMPILE_ERRORS = new Set(['IndentationError', 'TabError']);
+
+/**
+ * Carries out one parsed action and renders what the model reads next. Owns the trajectory's
+ * sandbox session: opened before the first turn with every input image, reopened if the kernel
+ * dies, always closed.
+ */
+export class ToolRunner {
+  private session: SandboxSession | undefined;
+  private imageCounter = 0;
+
+  constructor(
+    private readonly dependencies: ToolDependencies,
+    private readonly options: AgentOptions,
+    /** The images as the model sees them; `image_i` in the kernel is the same picture, so coordinates agree. */
+    private readonly inputImages: ModelImage[],
+  ) {}
+
+  async open(): Promise<void> {
+    if (!this.dependencies.sandbox) return;
+    this.session = await this.dependencies.sandbox.openSession({
+      images: this.inputImages.map((image) => ({ bytes: image.bytes })),
+    });
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.close();
+  }
+
+  async run(action: Action, turn: number): Promise<ToolOutcome> {
+    switch (action.kind) {
+      case 'code':
+        return this.runCode(action.code, turn);
+      case 'search':
+        return this.runSearch(action.query);
+      case 'image-search':
+        return this.runImageSearch(turn);
+      case 'zoom-in':
+      case 'rotate':
+        return this.runImageTool(action, turn);
+      default:
+        throw new Error(`ToolRunner cannot run action ${action.kind}`);
+    }
+  }
+
+  private async runCode(code: string, turn: number): Promise<ToolOutcome> {
+    const profile = this.options.profile;
+    if (code.trim() === '') {
+      const record: ToolCallRecord = { tool: 'code', code, codeRun: '', status: 'empty', stdout: '', stderr: '', imageCount: 0 };
+      return { record, observation: renderEmptyCodeObservation(profile), images: [] };
+    }
+    let codeRun = code;
+    if (this.options.codeRepair === 'upstream') {
+      if (!this.dependencies.upstreamRepair) throw new Error('code repair "upstream" needs an autopep8 runner');
+      codeRun = await this.dependencies.upstreamRepair(code);
+    }
+    let execution = await this.execute(codeRun);
+    if (this.options.codeRepair === 'auto' && execution.error && COMPILE_ERRORS.has(execution.error.name)) {
+      // A cell that does not compile ran nothing, so re-running a repaired version is safe.
+      const repaired = repairIndentation(code);
+      if (repaired !== code) {
+        codeRun = repaired;
+        execution = await this.execute(codeRun);
+      }
+    }
+    const shown = execution.images.slice(0, this.options.maxObservationImages);
+    const images = await Promise.all(shown.map((bytes) => prepareObservationImage(bytes, this.nextImageId(turn))));
+    const record: ToolCallRecord = {
+      tool: 'code',
+      code,
+      codeRun,
+      status: execution.status,
+      stdout: execution.stdout,
+      stderr: execution.stderr,
+      imageCount: images.length,
+    };
+    const observation = renderCodeObservation({ stdout: execution.stdout, stderr: execution.stderr, imageCount: images.length }, profile);
+    return { record, observation, images };
+  }
+
+  private async execute(code: string): Promise<Execution> {
+    if (!this.session) {
+      if (!this.dependencies.sandbox) throw new Error('this mode runs code but no sandbox was given');
+      await this.open();
+    }
+    const execution = await this.session!.execute(code, { timeoutMs: this.options.codeTimeoutMs });
+    if (execution.status === 'dead') {
+      // The kernel is gone (memory limit, os._exit): the next call gets a fresh one with the images reloaded.
+      await this.close().catch(() => undefined);
+    }
+    return execution;
+  }
+
+  private async runSearch(query: string): Promise<ToolOutcome> {
+    const provider = this.dependencies.search;
+    const profile = this.options.profile;
+    if (!provider) {
+      const error = 'text search is not configured';
+      return { record: { tool: 'search', query, provider: 'none', resultCount: 0, error }, observation: renderSearchErrorObservation(profile), images: [] };
+    }
+    try {
+      const hits = await provider.search(query, { limit: this.options.searchTopK });
+      const observation = renderSearchObservation(query, hits, profile);
+      return { record: { tool: 'search', query, provider: provider.name, resultCount: hits.length }, observation, images: [] };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        record: { tool: 'search', query, provider: provider.name, resultCount: 0, error: message },
+        observation: renderSearchErrorObservation(profile),
+        images: [],
+      };
+    }
+  }
+
+  private async runImageSearch(turn: number): Promise<ToolOutcome> {
+    const provider = this.dependencies.imageSearch;
+    const profile = this.options.profile;
+    const original = this.inputImages[0];
+    if (!provider || !original) {
+      const error = provider ? 'there is no input image to search with' : 'image search is not configured';
+      return { record: { tool: 'image_search', provider: provider?.name ?? 'none', resultCount: 0, error }, observation: renderSearchErrorObservation(profile), images: [] };
+    }
+    try {
+      const hits = await provider.searchImage(original.bytes, { limit: this.options.searchTopK });
+      const withImages = hits.filter((hit) => hit.image !== undefined).slice(0, this.options.maxObservationImages);
+      const images = await Promise.all(withImages.map((hit) => prepareObservationImage(hit.image!, this.nextImageId(turn))));
+      // The text lists only the results whose picture is attached, so placeholders and images always agree.
+      const observation = renderImageSearchObservation(withImages, profile);
+      return { record: { tool: 'image_search', provider: provider.name, resultCount: withImages.length }, observation, images };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        record: { tool: 'image_search', provider: provider.name, resultCount: 0, error: message },
+        observation: renderSearchErrorObservation(profile),
+        images: [],
+      };
+    }
+  }
+
+  private async runImageTool(action: Extract<Action, { kind: 'zoom-in' | 'rotate' }>, turn: number): Promise<ToolOutcome> {
+    const source = this.inputImages[0];
+    const tool = action.kind === 'zoom-in' ? 'image_zoom_in_tool' : 'image_rotate_tool';
+    const args = action.kind === 'zoom-in' ? { bbox_2d: action.bbox, label: action.label } : { angle: action.angle };
+    if (!source) {
+      return { record: { tool, arguments: args, error: 'no input image' }, observation: renderZoomObservation(0), images: [] };
+    }
+    const bytes = action.kind === 'zoom-in' ? await cropImage(source.bytes, action.bbox) : await rotateImage(source.bytes, action.angle);
+    const image = await prepareObservationImage(bytes, this.nextImageId(turn));
+    return { record: { tool, arguments: args }, observation: renderZoomObservation(1), images: [image] };
+  }
+
+  private nextImageId(turn: number): string {
+    this.imageCounter += 1;
+    return `turn${turn + 1}-${this.imageCounter}`;
+  }
+}
