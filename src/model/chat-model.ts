@@ -28,6 +28,11 @@ export type ChatRequest = {
    * vLLM's `continue_final_message`.
    */
   continueFinalMessage?: boolean;
+  /**
+   * Facts about the request that are not sent to a server. `itemId` names the dataset item or run,
+   * so a replayed model can pick the recorded script for it.
+   */
+  metadata?: { itemId?: string };
 };
 
 export type FinishReason = 'stop' | 'length' | 'other';
