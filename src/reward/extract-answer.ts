@@ -1,0 +1,34 @@
+/**
+ * The final answer is the first `<answer>…</answer>` in the text after the last `</think>`, stripped
+ * (upstream's reward; the RL environment takes the last answer of a turn instead, golden README bug 7).
+ */
+export function textAfterLastThink(text: string): string {
+  const at = text.lastIndexOf('</think>');
+  return (at < 0 ? text : text.slice(at + '</think>'.length)).trim();
+}
+
+const ANSWER = /<answer>([\s\S]*?)<\/answer>/;
+
+/** The stripped answer text, or null when there is no closed answer tag after the reasoning. */
+export function extractFinalAnswer(text: string): string | null {
+  const match = ANSWER.exec(textAfterLastThink(text));
+  return match ? match[1]!.trim() : null;
+}
+
+/** Length in Unicode code points, as Python's `len` counts it (an emoji is one, not two). */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** Counts non-overlapping occurrences, like Python's `str.count`. */
+export function countOccurrences(text: string, needle: string): number {
+  let count = 0;
+  let at = text.indexOf(needle);
+  while (at >= 0) {
+    count++;
+    at = text.indexOf(needle, at + needle.length);
+  }
+  return count;
+}
