@@ -1,0 +1,27 @@
+/** A snapshot after every finished item, for the progress bar and logs. */
+export type RunProgress = {
+  total: number;
+  /** Finished items (correct + wrong + errors), including those from earlier sessions. */
+  finished: number;
+  correct: number;
+  wrong: number;
+  errors: number;
+  toolCalls: number;
+  /** Items with at least one tool call. */
+  itemsWithTools: number;
+  /** Items finished in this session, and the time it took: the ETA uses these. */
+  finishedThisSession: number;
+  elapsedMs: number;
+  last?: { id: string; status: 'correct' | 'wrong' | 'error'; error?: string };
+};
+
+/** Accuracy over scored items (errors excluded), or undefined before the first. */
+export function accuracySoFar(progress: RunProgress): number | undefined {
+  const scored = progress.correct + progress.wrong;
+  return scored === 0 ? undefined : progress.correct / scored;
+}
+
+export function etaMs(progress: RunProgress): number | undefined {
+  if (progress.finishedThisSession === 0) return undefined;
+  return (progress.elapsedMs / progress.finishedThisSession) * (progress.total - progress.finished);
+}

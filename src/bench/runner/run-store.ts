@@ -1,0 +1,235 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { UserError } from '../../errors.js';
+import type { BadRow } from '../datasets/dataset-row.js';
+import type { EvalItem } from '../eval-item.js';
+
+/** What makes two runs the same run: `--resume` refuses a store made with different values. */
+export const runConfigSchema = z.object({
+  benchmark: z.string(),
+  dataPath: z.string(),
+  models: z.array(z.string()),
+  mode: z.enum(['agent', 'code', 'think', 'direct']),
+  seed: z.number().int(),
+  shuffleOptions: z.boolean(),
+  judge: z.string().nullable(),
+  /** Anything else the agent factory wants pinned (profile, budgets, search provider …). */
+  extra: z.record(z.string(), z.unknown()).default({}),
+});
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+export type ItemStatus = 'pending' | 'done' | 'error';
+
+export const itemResultSchema = z.object({
+  status: z.enum(['done', 'error']),
+  prediction: z.string().nullable(),
+  correct: z.boolean().nullable(),
+  /** Verifier and judge details, stored as JSON. */
+  score: z.record(z.string(), z.unknown()).nullable(),
+  error: z.string().nullable(),
+  /** model, sandbox, judge, judge-unknown, … */
+  errorKind: z.string().nullable(),
+  attempts: z.number().int(),
+  /** Relative to the run directory. */
+  trajectoryPath: z.string().nullable(),
+  toolCalls: z.number().int(),
+  /** Tool category → calls, see `classifyToolCall`. */
+  toolMix: z.record(z.string(), z.number()),
+  turns: z.number().int(),
+  durationMs: z.number(),
+  stopReason: z.string().nullable(),
+});
+export type ItemResult = z.infer<typeof itemResultSchema>;
+
+export type StoredItem = {
+  id: string;
+  rowNumber: number;
+  benchmark: string;
+  category: string;
+  groups: Record<string, string>;
+  question: string;
+  reference: string;
+  status: ItemStatus;
+} & Omit<Partial<ItemResult>, 'status'>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+  id TEXT PRIMARY KEY, position INTEGER NOT NULL, row_number INTEGER NOT NULL, benchmark TEXT NOT NULL,
+  category TEXT NOT NULL, groups TEXT NOT NULL, question TEXT NOT NULL, reference TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'error')),
+  result TEXT, finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS bad_rows (row_number INTEGER PRIMARY KEY, item_id TEXT, reason TEXT NOT NULL);
+`;
+
+/**
+ * The run directory's SQLite store (WAL). Every item is one row, written in one transaction when it
+ * finishes, so a run killed at any moment resumes with nothing lost and nothing counted twice.
+ */
+export class RunStore {
+  readonly path: string;
+  private readonly database: Database.Database;
+
+  private constructor(directory: string) {
+    mkdirSync(directory, { recursive: true });
+    this.path = join(directory, 'run.sqlite');
+    this.database = new Database(this.path);
+    this.database.pragma('journal_mode = WAL');
+    this.database.pragma('synchronous = NORMAL');
+    this.database.exec(SCHEMA);
+  }
+
+  /**
+   * Opens DIR's store. A new store records `config`; an existing one needs `resume` and the same
+   * config, so results of two different runs never mix.
+   */
+  static open(directory: string, config: RunConfig, options: { resume: boolean }): RunStore {
+    const store = new RunStore(directory);
+    const existing = store.config();
+    if (existing === undefined) {
+      store.database
+        .prepare('INSERT INTO run (key, value) VALUES (?, ?)')
+        .run('config', JSON.stringify(config));
+      store.database
+        .prepare('INSERT INTO run (key, value) VALUES (?, ?)')
+        .run('created_at', new Date().toISOString());
+      return store;
+    }
+    if (!options.resume) {
+      store.close();
+      throw new UserError('run-exists', `${directory} already holds a run`, {
+        hint: 'add --resume to continue it, or choose another --out directory',
+      });
+    }
+    const differences = Object.keys(config).filter(
+      (key) =>
+        JSON.stringify(config[key as keyof RunConfig]) !== JSON.stringify(existing[key as keyof RunConfig]),
+    );
+    if (differences.length > 0) {
+      store.close();
+      throw new UserError(
+        'resume-config-differs',
+        `Cannot resume ${directory}: ${differences.join(', ')} differ`,
+        {
+          hint: 'resume with the same --bench, --data, --model, --mode, --seed and --judge, or use a new --out',
+        },
+      );
+    }
+    return store;
+  }
+
+  /** Opens an existing store read-only side (for reports). */
+  static openExisting(directory: string): RunStore {
+    const store = new RunStore(directory);
+    if (store.config() === undefined) {
+      store.close();
+      throw new UserError('not-a-run', `${directory} holds no evaluation run`, {
+        hint: 'pass the --out of a deepeyes eval run',
+      });
+    }
+    return store;
+  }
+
+  config(): RunConfig | undefined {
+    const row = this.database.prepare('SELECT value FROM run WHERE key = ?').get('config') as
+      | { value: string }
+      | undefined;
+    return row ? runConfigSchema.parse(JSON.parse(row.value)) : undefined;
+  }
+
+  createdAt(): string | undefined {
+    const row = this.database.prepare('SELECT value FROM run WHERE key = ?').get('created_at') as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  /** Registers items as pending (existing rows keep their status) and records bad rows. */
+  addItems(items: readonly EvalItem[], badRows: readonly BadRow[] = []): void {
+    const insert = this.database.prepare(
+      `INSERT OR IGNORE INTO items (id, position, row_number, benchmark, category, groups, question, reference, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+    );
+    const insertBad = this.database.prepare(
+      'INSERT OR REPLACE INTO bad_rows (row_number, item_id, reason) VALUES (?, ?, ?)',
+    );
+    this.database.transaction(() => {
+      items.forEach((item, position) => {
+        insert.run(
+          item.id,
+          position,
+          item.rowNumber,
+          item.benchmark,
+          item.category,
+          JSON.stringify(item.groups),
+          item.question,
+          item.answer,
+        );
+      });
+      for (const row of badRows) insertBad.run(row.rowNumber, row.id ?? null, row.reason);
+    })();
+  }
+
+  /** Ids whose status is in `statuses`, in dataset order. */
+  idsWithStatus(statuses: readonly ItemStatus[]): string[] {
+    const placeholders = statuses.map(() => '?').join(', ');
+    const rows = this.database
+      .prepare(`SELECT id FROM items WHERE status IN (${placeholders}) ORDER BY position`)
+      .all(...statuses) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
+  /** Writes one finished item in one transaction. */
+  recordResult(id: string, result: ItemResult): void {
+    const checked = itemResultSchema.parse(result);
+    const info = this.database
+      .prepare('UPDATE items SET status = ?, result = ?, finished_at = ? WHERE id = ?')
+      .run(checked.status, JSON.stringify(checked), new Date().toISOString(), id);
+    if (info.changes !== 1) throw new Error(`item ${id} is not in the run store`);
+  }
+
+  items(): StoredItem[] {
+    const rows = this.database.prepare('SELECT * FROM items ORDER BY position').all() as {
+      id: string;
+      row_number: number;
+      benchmark: string;
+      category: string;
+      groups: string;
+      question: string;
+      reference: string;
+      status: ItemStatus;
+      result: string | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      rowNumber: row.row_number,
+      benchmark: row.benchmark,
+      category: row.category,
+      groups: JSON.parse(row.groups) as Record<string, string>,
+      question: row.question,
+      reference: row.reference,
+      ...(row.result ? itemResultSchema.parse(JSON.parse(row.result)) : {}),
+      status: row.status,
+    }));
+  }
+
+  badRows(): BadRow[] {
+    const rows = this.database.prepare('SELECT * FROM bad_rows ORDER BY row_number').all() as {
+      row_number: number;
+      item_id: string | null;
+      reason: string;
+    }[];
+    return rows.map((row) => ({
+      rowNumber: row.row_number,
+      ...(row.item_id ? { id: row.item_id } : {}),
+      reason: row.reason,
+    }));
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}
