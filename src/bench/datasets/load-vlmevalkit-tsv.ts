@@ -63,6 +63,7 @@ export async function loadVlmevalkitTsv(path: string): Promise<LoadedDataset> {
     const { image: _image, image_path: _imagePath, ...rest } = fields;
     rows.push({ rowNumber, fields: rest, images });
   }
+  badRows.sort((left, right) => left.rowNumber - right.rowNumber);
   return { format: 'vlmevalkit-tsv', path, rows, badRows };
 }
 

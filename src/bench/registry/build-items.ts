@@ -1,6 +1,6 @@
 import type { BadRow, DatasetRow } from '../datasets/dataset-row.js';
 import { readImageSource } from '../datasets/load-dataset.js';
-import type { Capabilities, EvalItem, EvalOption } from '../eval-item.js';
+import type { EvalItem, EvalOption } from '../eval-item.js';
 import { letterOptions, OPTION_LETTERS, shuffleOptions } from '../options.js';
 import { normalizeOptionText } from '../scoring/match-choice.js';
 import type { BenchmarkDefinition } from './benchmark-definition.js';
