@@ -1,0 +1,226 @@
+import { DeepeyesError } from '../errors.js';
+import { ExecutionCollector, type OutputLimits } from './execution-collector.js';
+import type { KernelProcess } from './kernel-process.js';
+import type { ExecuteOptions, Execution, SandboxSession } from './sandbox.js';
+
+export type KernelSessionDependencies = {
+  outputLimits: OutputLimits;
+  defaultTimeoutMs: number;
+  interruptGraceMs: number;
+  memoryLimitMb: number;
+  /** A fresh kernel with this session's input images loaded (after a kill). */
+  replaceKernel: () => Promise<KernelProcess>;
+  /** Called once when the session ends, for whatever reason. */
+  onClosed: (session: KernelSession) => void;
+  /** Called after every call, with its status. */
+  onExecuted: (status: Execution['status'], durationMs: number) => void;
+  now?: () => number;
+};
+
+type CallEnd = { kind: 'done'; replyStatus: string } | { kind: 'timeout' } | { kind: 'exit' };
+
+/**
+ * A SandboxSession over one kernel. Calls run one at a time in arrival order; a
+ * call past its timeout is interrupted (state kept), and a kernel that ignores the
+ * interrupt is killed and replaced (state lost). A kernel that dies ends the session.
+ */
+export class KernelSession implements SandboxSession {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private deathNotice: string | undefined;
+  private busyCount = 0;
+  readonly createdAt: number;
+  lastActiveAt: number;
+
+  constructor(
+    readonly id: string,
+    private kernel: KernelProcess,
+    private readonly dependencies: KernelSessionDependencies,
+  ) {
+    this.createdAt = this.now();
+    this.lastActiveAt = this.createdAt;
+  }
+
+  get busy(): boolean {
+    return this.busyCount > 0;
+  }
+
+  get alive(): boolean {
+    return !this.closed && this.deathNotice === undefined;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  execute(code: string, options: ExecuteOptions = {}): Promise<Execution> {
+    if (this.closed) {
+      return Promise.reject(
+        new DeepeyesError('session-closed', `Sandbox session ${this.id} is closed`, {
+          hint: 'Open a new session; idle sessions close after the session TTL.',
+        }),
+      );
+    }
+    this.busyCount += 1;
+    const run = this.queue.then(() =>
+      this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs),
+    );
+    this.queue = run.catch(() => {});
+    return run.finally(() => {
+      this.busyCount -= 1;
+      this.lastActiveAt = this.now();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.kernel.dispose();
+    this.dependencies.onClosed(this);
+  }
+
+  private async run(code: string, timeoutMs: number): Promise<Execution> {
+    if (this.closed) throw new DeepeyesError('session-closed', `Sandbox session ${this.id} is closed`);
+    const startedAt = performance.now();
+    if (this.deathNotice !== undefined) return this.finish(deadExecution(this.deathNotice), startedAt);
+    const kernel = this.kernel;
+    const collector = new ExecutionCollector(this.dependencies.outputLimits);
+    let idle: () => void = () => {};
+    const idleSeen = new Promise<void>((resolve) => {
+      idle = resolve;
+    });
+    const { msgId, reply } = kernel.connection.request(
+      'shell',
+      'execute_request',
+      {
+        code,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: false,
+      },
+      (message) => {
+        collector.add(message.header.msg_type, message.content);
+        if (message.header.msg_type === 'status' && isIdle(message.content)) idle();
+      },
+    );
+    const done = Promise.all([reply, idleSeen]).then(([message]): CallEnd => {
+      const content = message.content as { status?: unknown; execution_count?: unknown };
+      if (typeof content.execution_count === 'number') collector.setExecutionCount(content.execution_count);
+      return { kind: 'done', replyStatus: typeof content.status === 'string' ? content.status : 'error' };
+    });
+    done.catch(() => {}); // a closed connection shows up as the kernel's exit instead
+    const exited = kernel.exited.then((): CallEnd => ({ kind: 'exit' }));
+    const timeout = timer(timeoutMs);
+    const grace = timer(this.dependencies.interruptGraceMs, false);
+    try {
+      let end = await Promise.race([done, exited, timeout.ended]);
+      if (end.kind === 'timeout') {
+        kernel.connection.request('control', 'interrupt_request', {}).reply.catch(() => {});
+        grace.start();
+        end = await Promise.race([done, exited, grace.ended]);
+        if (end.kind === 'done') {
+          const output = collector.finish({ includeTraceback: false });
+          return this.finish(
+            { ...output, status: 'timeout', stderr: appendLine(output.stderr, timeoutNotice(timeoutMs)) },
+            startedAt,
+          );
+        }
+        if (end.kind === 'timeout') return await this.killAndReplace(collector, timeoutMs, startedAt);
+      }
+      if (end.kind === 'exit') {
+        this.deathNotice = deathNotice(
+          kernel.exitDescription ?? 'unknown cause',
+          this.dependencies.memoryLimitMb,
+        );
+        const output = collector.finish({ includeTraceback: true });
+        return this.finish(
+          {
+            ...output,
+            status: 'dead',
+            stderr: appendLine(output.stderr, this.deathNotice),
+            error: { name: 'KernelDied', value: this.deathNotice, traceback: '' },
+          },
+          startedAt,
+        );
+      }
+      const output = collector.finish({ includeTraceback: true });
+      const failed = end.replyStatus !== 'ok' || output.error !== undefined;
+      return this.finish({ ...output, status: failed ? 'error' : 'ok' }, startedAt);
+    } finally {
+      timeout.cancel();
+      grace.cancel();
+      kernel.connection.release(msgId);
+    }
+  }
+
+  private async killAndReplace(collector: ExecutionCollector, timeoutMs: number, startedAt: number) {
+    const old = this.kernel;
+    await old.dispose();
+    const output = collector.finish({ includeTraceback: false });
+    const notice = `TimeoutError: the code ran past its ${timeoutMs} ms timeout and did not stop when interrupted; the kernel was killed and replaced, so every variable is lost (input images are loaded again)`;
+    try {
+      this.kernel = await this.dependencies.replaceKernel();
+    } catch (error) {
+      this.deathNotice = `KernelDied: the kernel was killed after a timeout and could not be replaced (${String(error)})`;
+    }
+    if (this.closed) await this.kernel.dispose();
+    return this.finish({ ...output, status: 'killed', stderr: appendLine(output.stderr, notice) }, startedAt);
+  }
+
+  private finish(
+    output: Omit<Execution, 'durationMs' | 'executionCount'> & { executionCount?: number | undefined },
+    startedAt: number,
+  ): Execution {
+    const durationMs = performance.now() - startedAt;
+    const execution: Execution = { ...output, executionCount: output.executionCount ?? 0, durationMs };
+    this.dependencies.onExecuted(execution.status, durationMs);
+    return execution;
+  }
+
+  private now(): number {
+    return (this.dependencies.now ?? Date.now)();
+  }
+}
+
+function isIdle(content: unknown): boolean {
+  return (content as { execution_state?: unknown } | null)?.execution_state === 'idle';
+}
+
+/** A cancellable timer, so finished calls leave no pending timeouts behind. */
+function timer(ms: number, startNow = true) {
+  let handle: NodeJS.Timeout | undefined;
+  let fire: (end: CallEnd) => void = () => {};
+  const ended = new Promise<CallEnd>((resolve) => {
+    fire = resolve;
+  });
+  const start = () => {
+    handle = setTimeout(() => fire({ kind: 'timeout' }), ms);
+  };
+  if (startNow) start();
+  return { ended, start, cancel: () => clearTimeout(handle) };
+}
+
+function appendLine(text: string, line: string): string {
+  return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`;
+}
+
+export function timeoutNotice(timeoutMs: number): string {
+  return `TimeoutError: execution interrupted after its ${timeoutMs} ms timeout; variables set before the interrupt are kept`;
+}
+
+function deathNotice(cause: string, memoryLimitMb: number): string {
+  return `KernelDied: the Python kernel died (${cause}); this session's state is gone and the session is closed to further code. A kernel dies when it exceeds a limit (memory ${memoryLimitMb} MB, processes, CPU time) or exits on its own.`;
+}
+
+function deadExecution(notice: string): Omit<Execution, 'durationMs' | 'executionCount'> {
+  return {
+    stdout: '',
+    stderr: `${notice}\n`,
+    images: [],
+    status: 'dead',
+    truncated: false,
+    error: { name: 'KernelDied', value: notice, traceback: '' },
+  };
+}

@@ -1,0 +1,211 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DeepeyesError } from '../errors.js';
+import { buildBwrapArgs, NEEDED_ETC_PATHS } from './bwrap-args.js';
+
+/** Directory holding zygote.py, next to this module. */
+export const PYTHON_CODE_DIR = fileURLToPath(new URL('./python/', import.meta.url));
+
+export type ZygoteOptions = {
+  pythonPath: string;
+  /** Run the zygote under bubblewrap; false only with an explicit unsafe opt-in. */
+  isolation: boolean;
+  bwrapPath: string;
+  /** Host directory shared with the sandbox (bound at /sandbox when isolated). */
+  runDir: string;
+  /** How long the zygote may take to import the libraries, in ms. */
+  startTimeoutMs: number;
+  /** Receives the zygote's own stderr lines (Python warnings, crashes). */
+  log?: (line: string) => void;
+};
+
+/** What the kernel child needs to set itself up, as the zygote sees the file system. */
+export type SpawnRequest = {
+  key: string;
+  uid: number;
+  scratchMb: number;
+  /** Input image directory (read-only for the kernel). */
+  inputs: string;
+  /** Socket directory. */
+  ipc: string;
+  /** Scratch directory; used only without isolation (isolated kernels get a private tmpfs). */
+  scratch: string;
+  connection: Record<string, unknown>;
+  limits: {
+    memoryBytes?: number;
+    cpuSeconds?: number;
+    fileBytes?: number;
+    openFiles?: number;
+    processes?: number;
+  };
+};
+
+export type KernelExit = { code: number | null; signal: number | null };
+
+const eventSchema = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('ready'), isolated: z.boolean() }),
+  z.object({ event: z.literal('spawned'), key: z.string(), pid: z.number() }),
+  z.object({
+    event: z.literal('exit'),
+    key: z.string(),
+    pid: z.number(),
+    code: z.number().nullable(),
+    signal: z.number().nullable(),
+  }),
+  z.object({ event: z.literal('failed'), key: z.string().nullable(), message: z.string() }),
+]);
+
+type Waiter = { resolve: (pid: number) => void; reject: (error: Error) => void };
+
+/**
+ * The long-lived Python process that has imported numpy, PIL, matplotlib, cv2,
+ * sympy, scipy and ipykernel once and forks a kernel per request.
+ */
+export class ZygoteProcess {
+  private readonly spawnWaiters = new Map<string, Waiter>();
+  private readonly exitListeners = new Map<string, (exit: KernelExit) => void>();
+  private readyResolve: (() => void) | undefined;
+  private stopped = false;
+  /** Set when the zygote process ends; every kernel dies with it. */
+  readonly ended: Promise<void>;
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
+    void this.ended.then(() => this.onEnded());
+  }
+
+  static async start(options: ZygoteOptions): Promise<ZygoteProcess> {
+    const env = {
+      PATH: '/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+      MPLCONFIGDIR: options.isolation ? '/tmp/matplotlib' : `${options.runDir}/matplotlib`,
+      HOME: options.isolation ? '/tmp' : options.runDir,
+      DEEPEYES_ISOLATED: options.isolation ? '1' : '0',
+    };
+    const [command, args] = options.isolation
+      ? [options.bwrapPath, buildBwrapArgs(hostLayout(options))]
+      : [options.pythonPath, ['-I', '-s', `${PYTHON_CODE_DIR}zygote.py`]];
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const zygote = new ZygoteProcess(child);
+    const ready = new Promise<void>((resolve) => {
+      zygote.readyResolve = resolve;
+    });
+    const stderrLines: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      stderrLines.push(line);
+      if (stderrLines.length > 40) stderrLines.shift();
+      options.log?.(line);
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => zygote.onLine(line));
+    child.stdin.on('error', () => {}); // a dead zygote is reported through `ended`
+    const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+    const ended = zygote.ended.then(() => {
+      throw new DeepeyesError('zygote-failed', `The sandbox zygote exited during start-up`, {
+        hint: stderrLines.slice(-15).join('\n') || undefined,
+      });
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new DeepeyesError('zygote-start-timeout', 'The sandbox zygote did not start in time')),
+        options.startTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([ready, spawnError, ended, timeout]);
+    } catch (error) {
+      zygote.stop();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return zygote;
+  }
+
+  get running(): boolean {
+    return !this.stopped && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Forks a kernel; resolves with its pid (in the zygote's pid namespace) once forked. */
+  spawnKernel(request: SpawnRequest, onExit: (exit: KernelExit) => void): Promise<number> {
+    if (!this.running)
+      return Promise.reject(new DeepeyesError('zygote-stopped', 'The sandbox zygote is not running'));
+    this.exitListeners.set(request.key, onExit);
+    return new Promise<number>((resolve, reject) => {
+      this.spawnWaiters.set(request.key, { resolve, reject });
+      this.child.stdin.write(`${JSON.stringify({ op: 'spawn', ...request })}\n`);
+    });
+  }
+
+  /** SIGKILLs a kernel; its exit is reported to the listener given at spawn. */
+  killKernel(key: string): void {
+    if (this.running) this.child.stdin.write(`${JSON.stringify({ op: 'kill', key })}\n`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.child.stdin.end();
+    this.child.kill('SIGKILL');
+  }
+
+  private onLine(line: string): void {
+    let event: z.infer<typeof eventSchema>;
+    try {
+      event = eventSchema.parse(JSON.parse(line));
+    } catch {
+      return; // not ours: only the zygote writes this pipe, kernels cannot reach it
+    }
+    switch (event.event) {
+      case 'ready':
+        this.readyResolve?.();
+        return;
+      case 'spawned':
+        this.spawnWaiters.get(event.key)?.resolve(event.pid);
+        this.spawnWaiters.delete(event.key);
+        return;
+      case 'failed':
+        if (event.key !== null) {
+          this.spawnWaiters.get(event.key)?.reject(new DeepeyesError('kernel-spawn-failed', event.message));
+          this.spawnWaiters.delete(event.key);
+          this.exitListeners.delete(event.key);
+        }
+        return;
+      case 'exit': {
+        const listener = this.exitListeners.get(event.key);
+        this.exitListeners.delete(event.key);
+        listener?.({ code: event.code, signal: event.signal });
+        return;
+      }
+    }
+  }
+
+  private onEnded(): void {
+    const error = new DeepeyesError('zygote-stopped', 'The sandbox zygote exited');
+    for (const waiter of this.spawnWaiters.values()) waiter.reject(error);
+    this.spawnWaiters.clear();
+    // Kernels die with the zygote (parent-death signal); tell every owner.
+    for (const listener of this.exitListeners.values()) listener({ code: null, signal: 9 });
+    this.exitListeners.clear();
+  }
+}
+
+function hostLayout(options: ZygoteOptions) {
+  const symlinks: Record<string, string> = {};
+  const readOnlyPaths: string[] = [];
+  for (const path of ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']) {
+    if (!existsSync(path)) continue;
+    if (lstatSync(path).isSymbolicLink()) symlinks[path] = readlinkSync(path);
+    else readOnlyPaths.push(path);
+  }
+  readOnlyPaths.push(...NEEDED_ETC_PATHS.filter((path) => existsSync(path)));
+  return {
+    runDir: options.runDir,
+    codeDir: PYTHON_CODE_DIR,
+    pythonPath: options.pythonPath,
+    symlinks,
+    readOnlyPaths,
+  };
+}
