@@ -144,7 +144,8 @@ describe('OpenAIChatModel', () => {
   it('uses the only model a server lists', async () => {
     const server = await fakeServer({ models: ['DeepEyesV2_7B'] });
     const { model } = modelFor([server.url]);
-    const reply = await model.complete(hello);
+    // Concurrent first requests share one lookup.
+    const [reply] = await Promise.all([model.complete(hello), model.complete(hello)]);
     expect(reply.model).toBe('DeepEyesV2_7B');
     expect(model.name).toBe('DeepEyesV2_7B');
     expect(server.requests[0]?.model).toBe('DeepEyesV2_7B');

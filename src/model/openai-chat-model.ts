@@ -132,11 +132,12 @@ export class OpenAIChatModel implements ChatModel {
    */
   async resolveModel(signal?: AbortSignal): Promise<string> {
     if (this.modelName !== undefined) return this.modelName;
-    // Shared by concurrent first requests; a failed lookup is forgotten so the next call asks again.
-    this.modelLookup ??= this.detectModel(signal).finally(() => {
+    // Shared by concurrent first requests, so it does not follow any one caller's signal; a failed
+    // lookup is forgotten so the next call asks again.
+    this.modelLookup ??= this.detectModel().finally(() => {
       this.modelLookup = undefined;
     });
-    return this.modelLookup;
+    return signal === undefined ? this.modelLookup : untilAborted(this.modelLookup, signal);
   }
 
   /** Model names served by the next endpoint in rotation (`GET /v1/models`). */
@@ -147,8 +148,8 @@ export class OpenAIChatModel implements ChatModel {
     return { url, models };
   }
 
-  private async detectModel(signal?: AbortSignal): Promise<string> {
-    const { url, models } = await this.listModels(signal);
+  private async detectModel(): Promise<string> {
+    const { url, models } = await this.listModels();
     if (models.length !== 1) throw new ModelChoiceError({ url, availableModels: models });
     this.modelName = models[0]!;
     return this.modelName;
@@ -176,6 +177,16 @@ export class OpenAIChatModel implements ChatModel {
 
 function replyFormatError(url: string, problem: string, json: unknown): Error {
   return new ModelReplyFormatError({ url, problem, bodyStart: JSON.stringify(json).slice(0, 200) });
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
