@@ -1,0 +1,79 @@
+import { timingSafeEqual } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { errorHandler, HttpError } from './sandbox-errors.js';
+import { SandboxMetrics } from './sandbox-metrics.js';
+import { registerSandboxNativeRoutes } from './sandbox-native.js';
+import { SessionRegistry } from './sandbox-sessions.js';
+import { registerSandboxV1Routes } from './sandbox-v1.js';
+
+/** A sandbox that can also report its own counters (KernelSandbox does). */
+type StatsSource = { getStats?: () => object };
+
+export type SandboxServerOptions = {
+  /** When set, every route but GET /health needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** Largest request body (JSON with base64 images, or multipart), in bytes. Default 64 MiB. */
+  maxBodyBytes?: number;
+  /** Largest image file in a multipart upload, in bytes. Default 32 MiB. */
+  maxImageBytes?: number;
+  /** Fastify logger option; off by default. */
+  logger?: FastifyServerOptions['logger'];
+};
+
+/**
+ * The sandbox HTTP server: the v1 API (drop-in for DeepEyesV2's clients), the
+ * native session API, GET /health and GET /metrics. Test with `app.inject()`.
+ */
+export function buildSandboxServer(
+  sandbox: Sandbox & StatsSource,
+  options: SandboxServerOptions = {},
+): FastifyInstance {
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024;
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: maxBodyBytes });
+  const registry = new SessionRegistry(sandbox);
+  const metrics = new SandboxMetrics();
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({
+        error: { code: 'not-found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+      });
+  });
+  void app.register(multipart, {
+    limits: { fileSize: options.maxImageBytes ?? 32 * 1024 * 1024, files: 64 },
+  });
+
+  if (options.token) {
+    const expected = Buffer.from(`Bearer ${options.token}`);
+    app.addHook('onRequest', async (request) => {
+      if (request.url === '/health') return;
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new HttpError(401, 'unauthorized', 'Missing or wrong bearer token', {
+          hint: 'Send Authorization: Bearer <token> (the server was started with --token).',
+        });
+      }
+    });
+  }
+
+  app.get('/health', async () => ({ status: 'ok', sessions: registry.size }));
+  app.get('/metrics', async () => ({
+    sessions: registry.size,
+    executions: metrics.statuses,
+    timeouts: metrics.statuses.timeout,
+    kills: metrics.statuses.killed,
+    deaths: metrics.statuses.dead,
+    latencyMs: metrics.latency(),
+    sandbox: sandbox.getStats?.() ?? null,
+  }));
+
+  void app.register(async (scope) => {
+    registerSandboxV1Routes(scope, registry, metrics);
+    registerSandboxNativeRoutes(scope, registry, metrics);
+  });
+  return app;
+}
