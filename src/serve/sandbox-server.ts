@@ -37,11 +37,9 @@ export function buildSandboxServer(
 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: { code: 'not-found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
-      });
+    void reply.status(404).send({
+      error: { code: 'not-found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
+    });
   });
   void app.register(multipart, {
     limits: { fileSize: options.maxImageBytes ?? 32 * 1024 * 1024, files: 64 },
