@@ -1,0 +1,12 @@
+export type { OutputLimits } from './execution-collector.js';
+export { createLocalSandbox, KernelSandbox, type SandboxStats, type SessionInfo } from './kernel-sandbox.js';
+export { KernelSession } from './kernel-session.js';
+export type {
+  ExecuteOptions,
+  Execution,
+  OpenSessionOptions,
+  Sandbox,
+  SandboxSession,
+  SessionImage,
+} from './sandbox.js';
+export { type KernelSandboxOptions, kernelSandboxOptionsSchema } from './sandbox-options.js';
