@@ -141,6 +141,22 @@ describe('OpenAIChatModel', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('stops waiting between retries when the caller aborts', async () => {
+    const server = await fakeServer({ failFirst: { status: 503, count: 99 } });
+    // The real sleep this time, with a backoff far longer than the test.
+    const model = new OpenAIChatModel({
+      baseUrls: [server.url],
+      model: 'fake-model',
+      apiKey: '',
+      retryBaseDelayMs: 60_000,
+    });
+    const controller = new AbortController();
+    const pending = model.complete(hello, controller.signal);
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    controller.abort(new Error('cancelled during backoff'));
+    await expect(pending).rejects.toThrow('cancelled during backoff');
+  });
+
   it('uses the only model a server lists', async () => {
     const server = await fakeServer({ models: ['DeepEyesV2_7B'] });
     const { model } = modelFor([server.url]);
