@@ -55,7 +55,7 @@ export async function probeImage(bytes: Uint8Array): Promise<ImageInfo> {
   }
   const { width, height } = metadata;
   if (!width || !height) throw unreadable(new Error('no image size'));
-  const format = metadata.format === 'jpg' ? 'jpeg' : (metadata.format ?? 'other');
+  const format: string = metadata.format ?? 'other';
   return {
     format: KNOWN_FORMATS.has(format) ? (format as ImageFormat) : 'other',
     width,
