@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRewardScorer, type RewardScorer } from '../reward/compute-reward.js';
+import type { RewardRequest, RewardResult } from '../reward/reward-result.js';
+import { buildRewardServer } from './reward-server.js';
+
+const item = {
+  trajectory: '<think>It says STOP.</think>\n<answer>STOP</answer><|im_end|>',
+  ground_truth: 'stop',
+  data_source: 'perception',
+  extra_info: { question: 'What is written on the sign?' },
+};
+
+const apps: Array<{ close(): Promise<unknown> }> = [];
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+});
+
+function server(scorer: RewardScorer = createRewardScorer(), options = {}) {
+  const app = buildRewardServer({ scorer }, options);
+  apps.push(app);
+  return app;
+}
+
+/** A scorer that holds every item until released, to fill the queue. */
+function heldScorer() {
+  const waiting: Array<() => void> = [];
+  const inner = createRewardScorer();
+  const scorer: RewardScorer = {
+    profile: 'deepeyesv2',
+    async score(request: RewardRequest): Promise<RewardResult> {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return inner.score(request);
+    },
+  };
+  return { scorer, waiting };
+}
+
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+describe('reward server', () => {
+  it('scores one item sent with verl’s field names', async () => {
+    const response = await server().inject({ method: 'POST', url: '/reward', payload: item });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      score: 1,
+      acc: 1,
+      format: 1,
+      decidedBy: 'rule:short-answer',
+      answer: 'STOP',
+    });
+  });
+
+  it('scores a batch in order, with a per-item error in place of a bad item', async () => {
+    const payload = {
+      items: [item, { ...item, ground_truth: 'GO' }, { ...item, data_source: 'nope' }, { nothing: 1 }],
+    };
+    const response = await server().inject({ method: 'POST', url: '/reward', payload });
+    expect(response.statusCode).toBe(200);
+    const { results } = response.json();
+    expect(results).toHaveLength(4);
+    expect(results[0]).toMatchObject({ score: 1 });
+    expect(results[1]).toMatchObject({ score: 0.2, acc: 0 });
+    expect(results[2]).toMatchObject({ index: 2, error: { code: 'reward-data-source-unknown' } });
+    expect(results[3]).toMatchObject({ index: 3, error: { code: 'invalid-request' } });
+  });
+
+  it('accepts a bare JSON array as a batch', async () => {
+    const response = await server().inject({ method: 'POST', url: '/reward', payload: [item, item] });
+    expect(response.json().results).toHaveLength(2);
+  });
+
+  it('answers 400 with a clear message for an invalid single item', async () => {
+    const response = await server().inject({ method: 'POST', url: '/reward', payload: { trajectory: 'x' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('invalid-request');
+    expect(response.json().error.message).toMatch(/groundTruth/);
+  });
+
+  it('answers 503 with Retry-After when the queue is full, and recovers', async () => {
+    const { scorer, waiting } = heldScorer();
+    const app = server(scorer, { maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 3 });
+    const first = app.inject({ method: 'POST', url: '/reward', payload: item });
+    await until(() => waiting.length === 1);
+    const second = app.inject({ method: 'POST', url: '/reward', payload: item });
+    let health = { active: 0, queued: 0 };
+    for (let i = 0; i < 50 && health.queued < 1; i++) {
+      health = (await app.inject({ method: 'GET', url: '/health' })).json();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(health).toMatchObject({ active: 1, queued: 1 });
+    const rejected = await app.inject({ method: 'POST', url: '/reward', payload: item });
+    expect(rejected.statusCode).toBe(503);
+    expect(rejected.headers['retry-after']).toBe('3');
+    expect(rejected.json().error).toMatchObject({ code: 'queue-full' });
+    const tooBig = await app.inject({ method: 'POST', url: '/reward', payload: [item, item] });
+    expect(tooBig.statusCode).toBe(503);
+    waiting.shift()!();
+    await until(() => waiting.length === 1);
+    waiting.shift()!();
+    expect((await first).statusCode).toBe(200);
+    expect((await second).statusCode).toBe(200);
+  });
+});
