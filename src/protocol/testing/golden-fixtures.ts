@@ -75,7 +75,11 @@ export function readObservationRecords(): ObservationRecord[] {
 }
 
 export const sandboxImageSchema = z.union([
-  z.object({ png: z.tuple([z.number(), z.number()]), color: z.array(z.number()), mode: z.string() }),
+  z.object({
+    png: z.tuple([z.number(), z.number()]),
+    color: z.union([z.array(z.number()), z.number()]),
+    mode: z.string(),
+  }),
   z.object({ raw: z.string() }),
 ]);
 export type SandboxImage = z.infer<typeof sandboxImageSchema>;
