@@ -40,8 +40,16 @@ export const agentOptionsSchema = z.object({
   /** User prompt template with a `{question}` placeholder; our own wording when absent. */
   userTemplate: z.string().optional(),
   /** Smart-resize bounds for input images, in pixels. */
-  minPixels: z.number().int().positive().default(4 * 28 * 28),
-  maxPixels: z.number().int().positive().default(16384 * 28 * 28),
+  minPixels: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 28 * 28),
+  maxPixels: z
+    .number()
+    .int()
+    .positive()
+    .default(16384 * 28 * 28),
 });
 
 export type AgentOptions = z.infer<typeof agentOptionsSchema>;

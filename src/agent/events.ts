@@ -5,7 +5,14 @@ import type { StopReason, ToolCallRecord } from './trajectory.js';
  * none of them reach into the loop.
  */
 export type AgentEvent =
-  | { type: 'run-start'; runId: string; model: string; mode: string; question: string; imageSizes: [number, number][] }
+  | {
+      type: 'run-start';
+      runId: string;
+      model: string;
+      mode: string;
+      question: string;
+      imageSizes: [number, number][];
+    }
   | { type: 'turn-start'; turn: number }
   | {
       type: 'model-reply';

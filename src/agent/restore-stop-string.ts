@@ -13,7 +13,9 @@ export function restoreStopString(reply: Pick<ChatReply, 'text' | 'finishReason'
   if (reply.finishReason !== 'stop') return text;
   const fired = reply.stopSequence;
   if (fired !== undefined) {
-    return (TOOL_STOP_SEQUENCES as readonly string[]).includes(fired) && !text.endsWith(fired) ? text + fired : text;
+    return (TOOL_STOP_SEQUENCES as readonly string[]).includes(fired) && !text.endsWith(fired)
+      ? text + fired
+      : text;
   }
   for (const [open, close] of [
     ['<code>', '</code>'],

@@ -2,11 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { DeepeyesError } from '../errors.js';
 import { prepareModelImage } from '../image/index.js';
 import type { ChatMessage, ChatModel, ChatReply, ContentPart, ModelImage } from '../model/chat-model.js';
-import { buildPrompt, parseTurn, toChatContent } from '../protocol/index.js';
-import { type AgentOptions, type AgentOptionsInput, resolveAgentOptions, toolsForMode } from './agent-options.js';
+import { toChatContent } from '../protocol/chat-content.js';
+import { parseTurn } from '../protocol/parse-turn.js';
+import { buildPrompt, stopSequences } from '../protocol/prompts.js';
+import {
+  type AgentOptions,
+  type AgentOptionsInput,
+  resolveAgentOptions,
+  toolsForMode,
+} from './agent-options.js';
 import type { AgentEventListener } from './events.js';
-import { TOOL_STOP_SEQUENCES, restoreStopString } from './restore-stop-string.js';
-import { firstStop, maxCompletionTokens, maxElapsed, maxModelCalls, type RunProgress } from './stop-conditions.js';
+import { restoreStopString } from './restore-stop-string.js';
+import {
+  firstStop,
+  maxCompletionTokens,
+  maxElapsed,
+  maxModelCalls,
+  type RunProgress,
+} from './stop-conditions.js';
 import { type ToolDependencies, ToolRunner } from './tool-runner.js';
 import type { StopReason, Trajectory } from './trajectory.js';
 import { TrajectoryRecorder } from './trajectory-recorder.js';
@@ -59,7 +72,12 @@ export async function runAgent(
   for (const [index, bytes] of input.images.entries()) {
     // Encoded once here and reused by every turn's request.
     inputImages.push(
-      await prepareModelImage(bytes, { id: `input-${index + 1}`, minPixels: options.minPixels, maxPixels: options.maxPixels }),
+      await prepareModelImage(bytes, {
+        id: `input-${index + 1}`,
+        minPixels: options.minPixels,
+        maxPixels: options.maxPixels,
+        profile: options.profile,
+      }),
     );
   }
   const storedInputs = inputImages.map((image) => recorder.store(image));
@@ -81,14 +99,26 @@ export async function runAgent(
   });
   const messages: ChatMessage[] = [];
   if (prompt.system) messages.push({ role: 'system', content: prompt.system });
-  const userParts: ContentPart[] = [...inputImages.map((image) => ({ type: 'image' as const, image })), { type: 'text', text: prompt.user }];
+  const userParts: ContentPart[] = [
+    ...inputImages.map((image) => ({ type: 'image' as const, image })),
+    { type: 'text', text: prompt.user },
+  ];
   messages.push({ role: 'user', content: userParts });
 
-  const runner = new ToolRunner(tools.code ? dependencies : { ...dependencies, sandbox: undefined }, options, inputImages);
-  const stopConditions = [maxElapsed(options.timeLimitMs), maxModelCalls(options.maxTurns), maxCompletionTokens(options.maxTotalTokens)];
+  const runner = new ToolRunner(
+    tools.code ? dependencies : { ...dependencies, sandbox: undefined },
+    options,
+    inputImages,
+  );
+  const stopConditions = [
+    maxElapsed(options.timeLimitMs),
+    maxModelCalls(options.maxTurns),
+    maxCompletionTokens(options.maxTotalTokens),
+  ];
   const progress: RunProgress = { modelCalls: 0, completionTokens: 0, elapsedMs: 0 };
   let promptTokens = 0;
   let answer: string | null = null;
+  let droppedTurnAnswer: string | undefined;
   let stopReason: StopReason | undefined;
   let errorText: string | undefined;
 
@@ -113,14 +143,17 @@ export async function runAgent(
       emit({ type: 'turn-start', turn });
 
       const prefill = options.prefillThink && turn > 0 ? THINK_PREFIX : '';
-      const requestMessages: ChatMessage[] = prefill ? [...messages, { role: 'assistant', content: prefill }] : messages;
+      // A fresh array per request: the loop keeps appending to `messages`, a backend may keep the request.
+      const requestMessages: ChatMessage[] = prefill
+        ? [...messages, { role: 'assistant', content: prefill }]
+        : [...messages];
       let reply: ChatReply;
       const modelStart = now();
       try {
         reply = await dependencies.model.complete(
           {
             messages: requestMessages,
-            stop: tools.code || tools.search ? [...TOOL_STOP_SEQUENCES] : undefined,
+            stop: tools.code || tools.search ? stopSequences(options.profile) : undefined,
             maxTokens: Math.min(options.maxTokensPerTurn, options.maxTotalTokens - progress.completionTokens),
             temperature: options.temperature,
             topP: options.topP,
@@ -141,7 +174,14 @@ export async function runAgent(
       progress.completionTokens += reply.usage?.completionTokens ?? 0;
       promptTokens += reply.usage?.promptTokens ?? 0;
       const text = prefill + restoreStopString(reply);
-      emit({ type: 'model-reply', turn, text, finishReason: reply.finishReason, completionTokens: reply.usage?.completionTokens, latencyMs: modelMs });
+      emit({
+        type: 'model-reply',
+        turn,
+        text,
+        finishReason: reply.finishReason,
+        completionTokens: reply.usage?.completionTokens,
+        latencyMs: modelMs,
+      });
       messages.push({ role: 'assistant', content: text });
       const turnRecord = {
         index: turn,
@@ -168,6 +208,13 @@ export async function runAgent(
         emit({ type: 'answer', turn, answer });
         stopReason = 'answer';
         break;
+      }
+      if (action.kind === 'retry') {
+        // The evaluation agent drops such a turn and sends the same request again; if the budget
+        // runs out, the last dropped turn is what it records as the answer.
+        messages.pop();
+        droppedTurnAnswer = action.finalResponse;
+        continue;
       }
       if (action.kind === 'end') {
         if (options.mode === 'direct' && text.trim() !== '') {
@@ -205,12 +252,20 @@ export async function runAgent(
         observationImages: observationImages.map((image) => recorder.store(image)),
       });
       messages.push({ role: 'user', content: toChatContent(observation, observationImages) });
-      emit({ type: 'observation', turn, text: observation, imageSizes: observationImages.map((image) => [image.width, image.height]), toolMs });
+      emit({
+        type: 'observation',
+        turn,
+        text: observation,
+        imageSizes: observationImages.map((image) => [image.width, image.height]),
+        toolMs,
+      });
     }
   } finally {
     await runner.close().catch(() => undefined);
   }
 
+  if (answer === null && stopReason === 'max-turns' && droppedTurnAnswer !== undefined)
+    answer = droppedTurnAnswer;
   const durationMs = now() - start;
   const finalReason = stopReason ?? 'no-action';
   emit({ type: 'run-end', stopReason: finalReason, answer, turns: progress.modelCalls, durationMs });

@@ -1,17 +1,17 @@
+import { cropImage, prepareObservationImage, prepareObservationImages, rotateImage } from '../image/index.js';
 import type { ModelImage } from '../model/chat-model.js';
-import type { Action } from '../protocol/index.js';
+import type { Action } from '../protocol/action.js';
+import { repairIndentation } from '../protocol/code-repair.js';
+import { renderZoomErrorObservation, renderZoomObservation } from '../protocol/deepeyes-v1.js';
 import {
   renderCodeObservation,
   renderEmptyCodeObservation,
   renderImageSearchObservation,
   renderSearchErrorObservation,
   renderSearchObservation,
-  renderZoomObservation,
-  repairIndentation,
-} from '../protocol/index.js';
-import { cropImage, rotateImage, prepareObservationImage } from '../image/index.js';
+} from '../protocol/render-observation.js';
 import type { Execution, Sandbox, SandboxSession } from '../sandbox/sandbox.js';
-import type { ImageSearchProvider, SearchProvider } from '../search/search-provider.js';
+import type { ImageSearchHit, ImageSearchProvider, SearchProvider } from '../search/search-provider.js';
 import type { AgentOptions } from './agent-options.js';
 import type { ToolCallRecord } from './trajectory.js';
 
@@ -82,12 +82,21 @@ export class ToolRunner {
   private async runCode(code: string, turn: number): Promise<ToolOutcome> {
     const profile = this.options.profile;
     if (code.trim() === '') {
-      const record: ToolCallRecord = { tool: 'code', code, codeRun: '', status: 'empty', stdout: '', stderr: '', imageCount: 0 };
+      const record: ToolCallRecord = {
+        tool: 'code',
+        code,
+        codeRun: '',
+        status: 'empty',
+        stdout: '',
+        stderr: '',
+        imageCount: 0,
+      };
       return { record, observation: renderEmptyCodeObservation(profile), images: [] };
     }
     let codeRun = code;
     if (this.options.codeRepair === 'upstream') {
-      if (!this.dependencies.upstreamRepair) throw new Error('code repair "upstream" needs an autopep8 runner');
+      if (!this.dependencies.upstreamRepair)
+        throw new Error('code repair "upstream" needs an autopep8 runner');
       codeRun = await this.dependencies.upstreamRepair(code);
     }
     let execution = await this.execute(codeRun);
@@ -99,8 +108,11 @@ export class ToolRunner {
         execution = await this.execute(codeRun);
       }
     }
-    const shown = execution.images.slice(0, this.options.maxObservationImages);
-    const images = await Promise.all(shown.map((bytes) => prepareObservationImage(bytes, this.nextImageId(turn))));
+    const images = await prepareObservationImages(execution.images, {
+      profile,
+      maxImages: profile === 'vlmevalkit' ? undefined : this.options.maxObservationImages,
+      idFor: () => this.nextImageId(turn),
+    });
     const record: ToolCallRecord = {
       tool: 'code',
       code,
@@ -110,7 +122,10 @@ export class ToolRunner {
       stderr: execution.stderr,
       imageCount: images.length,
     };
-    const observation = renderCodeObservation({ stdout: execution.stdout, stderr: execution.stderr, imageCount: images.length }, profile);
+    const observation = renderCodeObservation(
+      { stdout: execution.stdout, stderr: execution.stderr, imageCount: images.length },
+      profile,
+    );
     return { record, observation, images };
   }
 
@@ -132,12 +147,20 @@ export class ToolRunner {
     const profile = this.options.profile;
     if (!provider) {
       const error = 'text search is not configured';
-      return { record: { tool: 'search', query, provider: 'none', resultCount: 0, error }, observation: renderSearchErrorObservation(profile), images: [] };
+      return {
+        record: { tool: 'search', query, provider: 'none', resultCount: 0, error },
+        observation: renderSearchErrorObservation(profile),
+        images: [],
+      };
     }
     try {
       const hits = await provider.search(query, { limit: this.options.searchTopK });
       const observation = renderSearchObservation(query, hits, profile);
-      return { record: { tool: 'search', query, provider: provider.name, resultCount: hits.length }, observation, images: [] };
+      return {
+        record: { tool: 'search', query, provider: provider.name, resultCount: hits.length },
+        observation,
+        images: [],
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return {
@@ -154,34 +177,65 @@ export class ToolRunner {
     const original = this.inputImages[0];
     if (!provider || !original) {
       const error = provider ? 'there is no input image to search with' : 'image search is not configured';
-      return { record: { tool: 'image_search', provider: provider?.name ?? 'none', resultCount: 0, error }, observation: renderSearchErrorObservation(profile), images: [] };
+      return {
+        record: { tool: 'image_search', provider: provider?.name ?? 'none', resultCount: 0, error },
+        observation: renderSearchErrorObservation(profile, 'image_search'),
+        images: [],
+      };
     }
     try {
       const hits = await provider.searchImage(original.bytes, { limit: this.options.searchTopK });
-      const withImages = hits.filter((hit) => hit.image !== undefined).slice(0, this.options.maxObservationImages);
-      const images = await Promise.all(withImages.map((hit) => prepareObservationImage(hit.image!, this.nextImageId(turn))));
+      const withImages: ImageSearchHit[] = [];
+      const images: ModelImage[] = [];
+      for (const hit of hits) {
+        if (!hit.image || images.length >= this.options.maxObservationImages) continue;
+        // A result whose picture cannot be decoded is left out, text and image together.
+        const image = await prepareObservationImage(hit.image, this.nextImageId(turn), { profile }).catch(
+          () => undefined,
+        );
+        if (!image) continue;
+        withImages.push(hit);
+        images.push(image);
+      }
       // The text lists only the results whose picture is attached, so placeholders and images always agree.
       const observation = renderImageSearchObservation(withImages, profile);
-      return { record: { tool: 'image_search', provider: provider.name, resultCount: withImages.length }, observation, images };
+      return {
+        record: { tool: 'image_search', provider: provider.name, resultCount: withImages.length },
+        observation,
+        images,
+      };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return {
         record: { tool: 'image_search', provider: provider.name, resultCount: 0, error: message },
-        observation: renderSearchErrorObservation(profile),
+        observation: renderSearchErrorObservation(profile, 'image_search'),
         images: [],
       };
     }
   }
 
-  private async runImageTool(action: Extract<Action, { kind: 'zoom-in' | 'rotate' }>, turn: number): Promise<ToolOutcome> {
+  private async runImageTool(
+    action: Extract<Action, { kind: 'zoom-in' | 'rotate' }>,
+    turn: number,
+  ): Promise<ToolOutcome> {
     const source = this.inputImages[0];
     const tool = action.kind === 'zoom-in' ? 'image_zoom_in_tool' : 'image_rotate_tool';
-    const args = action.kind === 'zoom-in' ? { bbox_2d: action.bbox, label: action.label } : { angle: action.angle };
+    const args =
+      action.kind === 'zoom-in' ? { bbox_2d: action.bbox, label: action.label } : { angle: action.angle };
     if (!source) {
-      return { record: { tool, arguments: args, error: 'no input image' }, observation: renderZoomObservation(0), images: [] };
+      return {
+        record: { tool, arguments: args, error: 'no input image' },
+        observation: renderZoomErrorObservation(),
+        images: [],
+      };
     }
-    const bytes = action.kind === 'zoom-in' ? await cropImage(source.bytes, action.bbox) : await rotateImage(source.bytes, action.angle);
-    const image = await prepareObservationImage(bytes, this.nextImageId(turn));
+    const bytes =
+      action.kind === 'zoom-in'
+        ? await cropImage(source.bytes, action.bbox)
+        : await rotateImage(source.bytes, action.angle);
+    const image = await prepareObservationImage(bytes, this.nextImageId(turn), {
+      profile: this.options.profile,
+    });
     return { record: { tool, arguments: args }, observation: renderZoomObservation(1), images: [image] };
   }
 

@@ -16,7 +16,15 @@ export type StoredMessage = {
 
 /** What the agent decided to do with one model turn (the parsed action, flattened for JSON). */
 export type ToolCallRecord =
-  | { tool: 'code'; code: string; codeRun: string; status: string; stdout: string; stderr: string; imageCount: number }
+  | {
+      tool: 'code';
+      code: string;
+      codeRun: string;
+      status: string;
+      stdout: string;
+      stderr: string;
+      imageCount: number;
+    }
   | { tool: 'search'; query: string; provider: string; resultCount: number; error?: string }
   | { tool: 'image_search'; provider: string; resultCount: number; error?: string }
   | { tool: 'image_zoom_in_tool' | 'image_rotate_tool'; arguments: unknown; error?: string };

@@ -7,7 +7,10 @@ export function reportError(error: unknown, io: CliIO): number {
   if (error instanceof ZodError) {
     io.err('error: invalid options\n');
     for (const issue of error.issues) {
-      const where = issue.path.length > 0 ? `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : 'input';
+      const where =
+        issue.path.length > 0
+          ? `--${issue.path.join('.').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+          : 'input';
       io.err(`  ${where}: ${issue.message}\n`);
     }
     return 2;

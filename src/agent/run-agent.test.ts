@@ -1,0 +1,241 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContentPart } from '../model/chat-model.js';
+import { ScriptedChatModel } from '../model/scripted-chat-model.js';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import type { SearchHit, SearchProvider } from '../search/search-provider.js';
+import type { AgentEvent } from './events.js';
+import { runAgent } from './run-agent.js';
+
+const codeTurn = (code: string, think = 'Let me look closer.') =>
+  `<think>${think}</think>\n<code>\n\`\`\`python\n${code}\n\`\`\`\n</code>`;
+const answerTurn = (answer: string) => `<think>Done.</think>\n<answer>${answer}</answer>`;
+
+let sandbox: KernelSandbox;
+let picture: Uint8Array;
+
+beforeAll(async () => {
+  sandbox = await createLocalSandbox({ poolSize: 1 });
+  picture = new Uint8Array(
+    await sharp({ create: { width: 280, height: 140, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer(),
+  );
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+/** A text search over a fixed list, the smallest real `SearchProvider`. */
+function listSearch(hits: SearchHit[]): SearchProvider & { queries: string[] } {
+  const queries: string[] = [];
+  return {
+    name: 'list',
+    queries,
+    async search(query) {
+      queries.push(query);
+      return hits;
+    },
+  };
+}
+
+describe('runAgent', () => {
+  it('runs the code in the kernel, shows its output and images, then answers', async () => {
+    const model = new ScriptedChatModel([
+      codeTurn(
+        'import matplotlib.pyplot as plt\nprint(image_1.size)\nplt.imshow(image_1.crop((0, 0, 56, 56)))\nplt.show()',
+      ),
+      answerTurn('blue'),
+    ]);
+    const events: AgentEvent[] = [];
+    const run = await runAgent(
+      { question: 'What colour is it?', images: [picture] },
+      { model, sandbox },
+      {},
+      { onEvent: (event) => events.push(event) },
+    );
+
+    expect(run.trajectory.stopReason).toBe('answer');
+    expect(run.trajectory.answer).toBe('blue');
+    const call = run.trajectory.turns[0]?.toolCall;
+    expect(call).toMatchObject({ tool: 'code', status: 'ok', stdout: '(280, 140)\n', imageCount: 1 });
+    const observation = run.trajectory.turns[0]?.observation ?? '';
+    expect(observation).toBe(
+      'Code execution result:\nstdout:\n```\n(280, 140)\n\n```\n\nstderr:\n```\n\n```\n\nImages:\n<image>',
+    );
+    const followUp = model.requests[1]?.messages.at(-1)?.content as ContentPart[];
+    expect(followUp.map((part) => part.type)).toEqual(['text', 'image']);
+    expect(run.trajectory.turns[0]?.observationImages).toHaveLength(1);
+    expect([...run.files.keys()].filter((path) => path.startsWith('images/turn'))).toHaveLength(1);
+    expect(events.map((event) => event.type)).toEqual([
+      'run-start',
+      'turn-start',
+      'model-reply',
+      'tool-call',
+      'observation',
+      'turn-start',
+      'model-reply',
+      'answer',
+      'run-end',
+    ]);
+    expect(sandbox.listSessions()).toHaveLength(0);
+    model.assertConsumed();
+  });
+
+  it('keeps kernel state between turns of one trajectory and isolates trajectories', async () => {
+    const first = new ScriptedChatModel([
+      codeTurn('secret = 41'),
+      codeTurn('print(secret + 1)'),
+      answerTurn('42'),
+    ]);
+    const second = new ScriptedChatModel([codeTurn("print('secret' in globals())"), answerTurn('no')]);
+    const [a, b] = await Promise.all([
+      runAgent({ question: 'q', images: [picture] }, { model: first, sandbox }),
+      runAgent({ question: 'q', images: [picture] }, { model: second, sandbox }),
+    ]);
+    expect(a.trajectory.turns[1]?.toolCall).toMatchObject({ stdout: '42\n' });
+    expect(b.trajectory.turns[0]?.toolCall).toMatchObject({ stdout: 'False\n' });
+  });
+
+  it('loads every input image as image_i in the kernel', async () => {
+    const small = new Uint8Array(
+      await sharp({ create: { width: 56, height: 84, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer(),
+    );
+    const model = new ScriptedChatModel([codeTurn('print(image_1.size, image_2.size)'), answerTurn('ok')]);
+    const run = await runAgent({ question: 'q', images: [picture, small] }, { model, sandbox });
+    expect(run.trajectory.turns[0]?.toolCall).toMatchObject({ stdout: '(280, 140) (56, 84)\n' });
+  });
+
+  it('encodes each input image once and sends the same image on every turn', async () => {
+    const model = new ScriptedChatModel([codeTurn('x = 1'), codeTurn('x += 1'), answerTurn('2')]);
+    await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    const firstImages = model.requests.map((request) => {
+      const content = request.messages[1]?.content;
+      return Array.isArray(content) ? content[0] : undefined;
+    });
+    expect(firstImages[0]?.type).toBe('image');
+    expect(new Set(firstImages).size).toBe(1);
+  });
+
+  it('repairs indentation only when the code does not compile', async () => {
+    const model = new ScriptedChatModel([
+      codeTurn('for i in range(2):\nprint(i)'),
+      codeTurn('total = 0\nfor i in range(3):\n    total += i\nprint(total)'),
+      answerTurn('3'),
+    ]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    const [broken, fine] = run.trajectory.turns.map((turn) => turn.toolCall);
+    expect(broken).toMatchObject({ tool: 'code', status: 'ok', stdout: '0\n1\n' });
+    expect(broken && 'codeRun' in broken && broken.codeRun).not.toBe(
+      broken && 'code' in broken && broken.code,
+    );
+    expect(fine).toMatchObject({
+      stdout: '3\n',
+      codeRun: 'total = 0\nfor i in range(3):\n    total += i\nprint(total)',
+    });
+  });
+
+  it('answers empty code and invalid tool calls with an error observation and goes on', async () => {
+    const model = new ScriptedChatModel([
+      codeTurn('   '),
+      '<think>search</think>\n<tool_call>\n{"name": "search", "arguments": {"q": "x"}}\n</tool_call>',
+      answerTurn('gave up'),
+    ]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    expect(run.trajectory.turns.map((turn) => turn.action)).toEqual(['tool-error', 'tool-error', 'answer']);
+    expect(run.trajectory.turns[0]?.observation).toMatch(/^Error: /);
+    expect(run.trajectory.turns[1]?.observation).toMatch(/^Error: Invalid tool call parameters/);
+    expect(run.trajectory.answer).toBe('gave up');
+  });
+
+  it('ends the episode on a turn with nothing to run, as the RL environment does', async () => {
+    const model = new ScriptedChatModel(['<think>Hmm.</think>\n<code>\n```py\nprint(1)\n```\n</code>']);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    expect(run.trajectory.stopReason).toBe('no-action');
+    expect(run.trajectory.turns[0]?.action).toBe('end');
+  });
+
+  it('searches through the provider and renders the upstream result text', async () => {
+    const search = listSearch([
+      { title: 'Kestrel Point Lighthouse', link: 'https://example.org/kp', snippet: 'First lit in 1871.' },
+    ]);
+    const model = new ScriptedChatModel([
+      '<think>Look it up.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "Kestrel Point"}}\n</tool_call>',
+      answerTurn('1871'),
+    ]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox, search });
+    expect(search.queries).toEqual(['Kestrel Point']);
+    expect(run.trajectory.turns[0]?.observation).toBe(
+      "<tool_response>\nA Google search for 'Kestrel Point' found 1 results:\n\n## Web Results\n1. [Kestrel Point Lighthouse](https://example.org/kp)\n\nFirst lit in 1871.\n</tool_response>",
+    );
+  });
+
+  it('turns a failing search into an error observation, not a crash', async () => {
+    const search: SearchProvider = {
+      name: 'down',
+      search: async () => {
+        throw new Error('connection refused');
+      },
+    };
+    const model = new ScriptedChatModel([
+      '<tool_call>\n{"name": "search", "arguments": {"query": "x"}}\n</tool_call>',
+      answerTurn('unknown'),
+    ]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox, search });
+    expect(run.trajectory.turns[0]?.toolCall).toMatchObject({ tool: 'search', error: 'connection refused' });
+    expect(run.trajectory.turns[0]?.observation).toMatch(/^Error: The search could not be carried out/);
+    expect(run.trajectory.stopReason).toBe('answer');
+  });
+
+  it('stops at the turn budget', async () => {
+    const model = new ScriptedChatModel(() => codeTurn('print(1)'));
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox }, { maxTurns: 3 });
+    expect(run.trajectory.stopReason).toBe('max-turns');
+    expect(model.requests).toHaveLength(3);
+  });
+
+  it('runs nothing from a turn cut by the token limit', async () => {
+    const model = new ScriptedChatModel([
+      { text: codeTurn('print(1)').slice(0, 30), finishReason: 'length' },
+    ]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    expect(run.trajectory.stopReason).toBe('length');
+    expect(run.trajectory.turns[0]?.toolCall).toBeUndefined();
+  });
+
+  it('records a dead model server as a model error and still closes the session', async () => {
+    const model = new ScriptedChatModel([codeTurn('y = 2'), new Error('connect ECONNREFUSED 127.0.0.1:9')]);
+    const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
+    expect(run.trajectory.stopReason).toBe('model-error');
+    expect(run.trajectory.error).toContain('ECONNREFUSED');
+    expect(sandbox.listSessions()).toHaveLength(0);
+  });
+
+  it('pre-fills <think> after an observation when asked', async () => {
+    const model = new ScriptedChatModel([codeTurn('1'), 'Seen it.</think>\n<answer>1</answer>']);
+    const run = await runAgent(
+      { question: 'q', images: [picture] },
+      { model, sandbox },
+      { prefillThink: true },
+    );
+    expect(model.requests[1]?.continueFinalMessage).toBe(true);
+    expect(model.requests[1]?.messages.at(-1)).toEqual({ role: 'assistant', content: '<think>' });
+    expect(run.trajectory.turns[1]?.assistant).toBe('<think>Seen it.</think>\n<answer>1</answer>');
+    expect(run.trajectory.answer).toBe('1');
+  });
+
+  it('answers in one call without tools in direct mode', async () => {
+    const model = new ScriptedChatModel(['Paris']);
+    const run = await runAgent(
+      { question: 'Capital of France?', images: [picture] },
+      { model },
+      { mode: 'direct' },
+    );
+    expect(run.trajectory.answer).toBe('Paris');
+    expect(model.requests[0]?.stop).toBeUndefined();
+  });
+});

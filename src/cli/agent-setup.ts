@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import type { AgentOptionsInput } from '../agent/agent-options.js';
+import type { AgentDependencies } from '../agent/run-agent.js';
+import { UserError } from '../errors.js';
+import type { ChatModel } from '../model/chat-model.js';
+import { OpenAIChatModel } from '../model/openai-chat-model.js';
+import { ReplayChatModel } from '../model/replay-chat-model.js';
+import { repairCodeUpstream } from '../protocol/code-repair.js';
+import { loadPromptFiles } from '../protocol/prompt-template.js';
+import { Autopep8Formatter } from '../sandbox/autopep8.js';
+import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import type { AgentFlags } from './commands/run-options.js';
+import type { CliIO } from './io.js';
+
+/** Turns command-line flags into agent options; reads the prompt files when given. */
+export async function agentOptionsFromFlags(flags: AgentFlags): Promise<AgentOptionsInput> {
+  const prompts = await loadPromptFiles(
+    { systemPromptFile: flags.systemPromptFile, userTemplateFile: flags.userTemplateFile },
+    (path) => readFile(path, 'utf8'),
+  );
+  const seconds = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 1000));
+  return dropUndefined({
+    mode: flags.mode,
+    profile: flags.profile,
+    maxTurns: flags.maxTurns,
+    maxTokensPerTurn: flags.maxTokens,
+    maxTotalTokens: flags.maxTotalTokens,
+    timeLimitMs: seconds(flags.timeLimit),
+    temperature: flags.temperature,
+    topP: flags.topP,
+    seed: flags.seed,
+    prefillThink: flags.prefillThink,
+    codeRepair: flags.codeRepair,
+    codeTimeoutMs: seconds(flags.codeTimeout),
+    systemPrompt: prompts.systemPrompt,
+    userTemplate: prompts.userTemplate,
+    minPixels: flags.minPixels,
+    maxPixels: flags.maxPixels,
+  });
+}
+
+export type AgentSetup = {
+  dependencies: AgentDependencies;
+  /** One line per component, for the run header (which model, which sandbox, which search). */
+  describe: string[];
+  close(): Promise<void>;
+};
+
+export async function createChatModel(
+  flags: Pick<AgentFlags, 'model' | 'modelName' | 'apiKey' | 'replay'>,
+): Promise<ChatModel> {
+  if (flags.replay && flags.model) {
+    throw new UserError('model-choice', 'give either --model or --replay, not both');
+  }
+  if (flags.replay) return ReplayChatModel.fromFile(flags.replay);
+  if (flags.model) {
+    const model = new OpenAIChatModel({
+      baseUrls: flags.model
+        .split(',')
+        .map((url) => url.trim())
+        .filter(Boolean),
+      ...(flags.modelName ? { model: flags.modelName } : {}),
+      ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+    });
+    // Ask the server now, so a wrong name or a dead server fails before the first item, not inside it.
+    await model.resolveModel();
+    return model;
+  }
+  throw new UserError('model-missing', 'no model given', {
+    hint: 'pass --model http://localhost:8000/v1 (a vLLM/SGLang/Ollama server) or --replay FILE (recorded turns)',
+  });
+}
+
+/** Builds the model, sandbox, search tools and code formatter a run needs, and one `close` for all. */
+export async function openAgentDependencies(flags: AgentFlags, io: CliIO): Promise<AgentSetup> {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+  };
+  try {
+    const model = await createChatModel(flags);
+    const describe = [
+      `model: ${model.name}${model.name.startsWith('replay:') ? ' (recorded turns, not a live model)' : ''}`,
+    ];
+    const dependencies: AgentDependencies = { model };
+    if (flags.mode === 'agent' || flags.mode === 'code') {
+      const sandbox = await createLocalSandbox({ isolation: !flags.unsafeNoIsolation, poolSize: 1 }, (line) =>
+        io.err(`sandbox: ${line}\n`),
+      );
+      closers.push(() => sandbox.close());
+      dependencies.sandbox = sandbox;
+      describe.push(
+        `sandbox: local IPython kernels${flags.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap'}`,
+      );
+    }
+    if (flags.codeRepair === 'upstream') {
+      const formatter = new Autopep8Formatter();
+      closers.push(async () => formatter.close());
+      dependencies.upstreamRepair = (code) => repairCodeUpstream(code, formatter.fixCode);
+    }
+    return { dependencies, describe, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function dropUndefined<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
