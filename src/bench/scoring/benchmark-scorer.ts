@@ -67,15 +67,18 @@ async function applyRule(
   const reference = item.answer;
   switch (definition.rule) {
     case 'short-answer':
-      return { verdict: verdict(verifiers.shortAnswer(prediction, reference)), verifier: 'short-answer' };
+      return {
+        verdict: verdict(await verifiers.shortAnswer(prediction, reference)),
+        verifier: 'short-answer',
+      };
     case 'relaxed-number': {
       const numeric = /^\s*-?[\d,.]+\s*%?\s*$/.test(reference);
       return numeric
         ? {
-            verdict: verdict(verifiers.number(prediction, reference, { relativeTolerance: 0.05 })),
+            verdict: verdict(await verifiers.number(prediction, reference, { relativeTolerance: 0.05 })),
             verifier: 'relaxed-number',
           }
-        : { verdict: verdict(verifiers.shortAnswer(prediction, reference)), verifier: 'short-answer' };
+        : { verdict: verdict(await verifiers.shortAnswer(prediction, reference)), verifier: 'short-answer' };
     }
     case 'ocr': {
       // OCRBench: the reference (any alternative) appears in the prediction, case-insensitively.
@@ -89,18 +92,21 @@ async function applyRule(
       return { verdict: verdict(await verifiers.math(prediction, reference)), verifier: 'math' };
     case 'auto': {
       if (/^\s*(yes|no)\s*$/i.test(reference)) {
-        return { verdict: verdict(verifiers.yesNo(prediction, reference)), verifier: 'yes-no' };
+        return { verdict: verdict(await verifiers.yesNo(prediction, reference)), verifier: 'yes-no' };
       }
       if (/^\s*-?[\d,.]+\s*%?\s*$/.test(reference) && parseNumber(reference) !== undefined) {
         const precision = typeof item.meta.precision === 'number' ? item.meta.precision : undefined;
         return {
           verdict: verdict(
-            verifiers.number(prediction, reference, precision === undefined ? {} : { precision }),
+            await verifiers.number(prediction, reference, precision === undefined ? {} : { precision }),
           ),
           verifier: 'number',
         };
       }
-      return { verdict: verdict(verifiers.shortAnswer(prediction, reference)), verifier: 'short-answer' };
+      return {
+        verdict: verdict(await verifiers.shortAnswer(prediction, reference)),
+        verifier: 'short-answer',
+      };
     }
   }
 }

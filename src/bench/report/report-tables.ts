@@ -1,0 +1,126 @@
+import type { GroupStats } from '../analytics/summarize-run.js';
+import { TOOL_CATEGORIES, TOOL_CATEGORY_LABELS } from '../analytics/tool-category.js';
+import { decimal, percent } from './format.js';
+import type { LoadedRun } from './load-run.js';
+
+/** A table as plain cells, rendered by both the Markdown and the HTML report. */
+export type ReportTable = { title: string; header: string[]; rows: string[][] };
+
+const lookup = (rows: GroupStats[] | undefined, key: string) => rows?.find((row) => row.key === key);
+
+/** Accuracy (and tool-use rate) per group, one column pair per run: the before/after comparison. */
+function comparison(
+  title: string,
+  runs: LoadedRun[],
+  rowsOf: (run: LoadedRun) => GroupStats[] | undefined,
+): ReportTable | undefined {
+  const keys = [...new Set(runs.flatMap((run) => (rowsOf(run) ?? []).map((row) => row.key)))];
+  if (keys.length === 0) return undefined;
+  const header = [
+    'group',
+    ...runs.flatMap((run) => [`${run.label} acc %`, `${run.label} n`, `${run.label} tool use %`]),
+  ];
+  const rows = keys.map((key) => [
+    key,
+    ...runs.flatMap((run) => {
+      const stats = lookup(rowsOf(run), key);
+      return [percent(stats?.accuracy), String(stats?.scored ?? 0), percent(stats?.toolUseRate)];
+    }),
+  ]);
+  return { title, header, rows };
+}
+
+export function buildReportTables(runs: LoadedRun[]): ReportTable[] {
+  const tables: ReportTable[] = [];
+  tables.push({
+    title: 'Runs',
+    header: [
+      'run',
+      'benchmark',
+      'model',
+      'mode',
+      'items',
+      'scored',
+      'errors',
+      'pending',
+      'bad rows',
+      'accuracy %',
+      'tool use %',
+      'calls/item',
+      'judge',
+    ],
+    rows: runs.map((run) => {
+      const overall = run.analytics.overall;
+      return [
+        run.label,
+        run.config.benchmark,
+        run.config.models.join(', '),
+        run.config.mode,
+        String(overall.items),
+        String(overall.scored),
+        String(overall.errors),
+        String(overall.pending),
+        String(run.badRows.length),
+        percent(overall.accuracy),
+        percent(overall.toolUseRate),
+        decimal(overall.toolCallsPerItem),
+        run.config.judge ?? 'none (rules)',
+      ];
+    }),
+  });
+  const capabilities = comparison('RealX-Bench capabilities', runs, (run) =>
+    run.analytics.capabilities ? [run.analytics.overall, ...run.analytics.capabilities] : undefined,
+  );
+  if (capabilities) tables.push(capabilities);
+  const benchmarks = comparison('Per benchmark', runs, (run) => run.analytics.byBenchmark);
+  if (benchmarks && benchmarks.rows.length > 1) tables.push(benchmarks);
+  const fields = [...new Set(runs.flatMap((run) => run.analytics.byField.map((table) => table.field)))];
+  for (const field of fields) {
+    const table = comparison(
+      `Per ${field}`,
+      runs,
+      (run) => run.analytics.byField.find((entry) => entry.field === field)?.rows,
+    );
+    if (table) tables.push(table);
+  }
+  tables.push({
+    title: 'Tool mix (share of tool calls, %)',
+    header: [
+      'run',
+      'benchmark',
+      'calls',
+      ...TOOL_CATEGORIES.map((category) => TOOL_CATEGORY_LABELS[category]),
+    ],
+    rows: runs.flatMap((run) =>
+      run.analytics.byBenchmark.map((stats) => {
+        const total = TOOL_CATEGORIES.reduce((sum, category) => sum + stats.toolMix[category], 0);
+        return [
+          run.label,
+          stats.key,
+          String(total),
+          ...TOOL_CATEGORIES.map((category) => percent(total === 0 ? null : stats.toolMix[category] / total)),
+        ];
+      }),
+    ),
+  });
+  const errorRows = runs.flatMap((run) =>
+    Object.entries(run.analytics.errorsByKind).map(([kind, count]) => [run.label, kind, String(count)]),
+  );
+  if (errorRows.length > 0)
+    tables.push({
+      title: 'Errors (not counted as wrong)',
+      header: ['run', 'kind', 'items'],
+      rows: errorRows,
+    });
+  const verifierRows = runs.flatMap((run) =>
+    Object.entries(run.analytics.verifiers).map(([name, count]) => [run.label, name, String(count)]),
+  );
+  if (verifierRows.length > 0)
+    tables.push({ title: 'Who decided', header: ['run', 'verifier', 'items'], rows: verifierRows });
+  const badRows = runs.flatMap((run) =>
+    run.badRows.map((row) => [run.label, String(row.rowNumber), row.id ?? '', row.reason]),
+  );
+  if (badRows.length > 0)
+    tables.push({ title: 'Skipped rows', header: ['run', 'row', 'id', 'reason'], rows: badRows });
+  return tables;
+}

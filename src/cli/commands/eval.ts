@@ -1,0 +1,204 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DATASET_FORMATS } from '../../bench/datasets/dataset-row.js';
+import type { BenchmarkDefinition } from '../../bench/registry/benchmark-definition.js';
+import { findBenchmark } from '../../bench/registry/benchmarks.js';
+import { writeReport } from '../../bench/report/write-report.js';
+import { type BenchmarkRunResult, runBenchmark } from '../../bench/run-benchmark.js';
+import { progressLine } from '../../bench/runner/progress-line.js';
+import type { RunItem } from '../../bench/runner/run-item.js';
+import { createBenchmarkScorer } from '../../bench/scoring/benchmark-scorer.js';
+import type { EvalJudge } from '../../bench/scoring/eval-judge.js';
+import { judgeFromReward, ruleVerifiersFromReward } from '../../bench/scoring/reward-adapters.js';
+import { DeepeyesError } from '../../errors.js';
+import { OpenAIChatModel } from '../../model/openai-chat-model.js';
+import { LlmJudge, openJudgeCache } from '../../reward/index.js';
+import { type CliIO, processIO } from '../io.js';
+import { registerReportCommand } from './report.js';
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const evalFlagsSchema = z
+  .object({
+    bench: z.string().min(1, 'name the benchmark with --bench (e.g. realx-bench, vstar, mathvista)'),
+    data: z.string().min(1, 'give the benchmark file with --data'),
+    model: z.string().optional(),
+    replay: z.string().optional(),
+    out: z.string().min(1, 'give the run directory with --out'),
+    mode: z.enum(['agent', 'code', 'think', 'direct']).default('agent'),
+    concurrency: positiveInt.default(4),
+    limit: positiveInt.optional(),
+    judge: z.string().url().optional(),
+    judgeModel: z.string().optional(),
+    seed: z.coerce.number().int().default(0),
+    shuffle: z.boolean().optional(),
+    resume: z.boolean().default(false),
+    maxAttempts: positiveInt.default(3),
+    format: z.enum(DATASET_FORMATS).optional(),
+    imageDir: z.string().optional(),
+    report: z.boolean().default(true),
+  })
+  .refine((flags) => Boolean(flags.model) !== Boolean(flags.replay), {
+    message: 'give exactly one of --model URL[,URL…] or --replay FILE',
+    path: ['model'],
+  });
+export type EvalFlags = z.infer<typeof evalFlagsSchema>;
+
+/** What the agent factory is told about the run. */
+export type RunItemContext = {
+  flags: EvalFlags;
+  benchmark: BenchmarkDefinition;
+  runDirectory: string;
+  io: CliIO;
+};
+
+/** The agent for one evaluation run: `runItem` plus what to print in the header and how to clean up. */
+export type EvalAgent = { runItem: RunItem; describe?: string[]; close?(): Promise<void> };
+
+export type EvalDependencies = {
+  /** Builds the agent (model, sandbox, search) from the flags; the real agent is plugged in here. */
+  createRunItem(context: RunItemContext): Promise<EvalAgent> | EvalAgent;
+  /** Builds the judge from --judge; default: `src/reward`'s LlmJudge over an OpenAI-compatible server, cached in the run directory. */
+  createJudge?(url: string, flags: EvalFlags, runDirectory: string): Promise<EvalJudge & { close?(): void }>;
+  signal?: AbortSignal;
+};
+
+/** Used until the agent is wired in: says so instead of running nothing. */
+export const agentNotWired: EvalDependencies['createRunItem'] = () => {
+  throw new DeepeyesError('agent-not-wired', 'deepeyes eval has no agent to run items with', {
+    hint: 'registerEvalCommands(program, io, { createRunItem }) must be given the agent factory',
+  });
+};
+
+export async function defaultCreateJudge(url: string, flags: EvalFlags, runDirectory: string) {
+  const cache = openJudgeCache(join(runDirectory, 'judge-cache.sqlite'));
+  const model = new OpenAIChatModel({
+    baseUrls: [url],
+    ...(flags.judgeModel ? { model: flags.judgeModel } : {}),
+  });
+  const judge = judgeFromReward(new LlmJudge({ models: [model], cache }));
+  return { ...judge, close: () => cache.close?.() };
+}
+
+/** `deepeyes eval`: runs a benchmark item by item into DIR's store, then writes report.md and report.html. */
+export async function evalCommand(
+  rawFlags: unknown,
+  io: CliIO,
+  dependencies: EvalDependencies,
+): Promise<BenchmarkRunResult & { reportPaths?: { markdownPath: string; htmlPath: string } }> {
+  const flags = evalFlagsSchema.parse(rawFlags);
+  const benchmark = findBenchmark(flags.bench);
+  const runDirectory = resolve(flags.out);
+  const agent = await dependencies.createRunItem({ flags, benchmark, runDirectory, io });
+  const createJudge = dependencies.createJudge ?? defaultCreateJudge;
+  const judge = flags.judge ? await createJudge(flags.judge, flags, runDirectory) : undefined;
+  const models = flags.replay
+    ? [`replay:${resolve(flags.replay)}`]
+    : flags.model!.split(',').map((url) => url.trim());
+  io.err(`deepeyes eval · ${benchmark.title} · ${flags.mode} · ${models.join(', ')}\n`);
+  for (const line of agent.describe ?? []) io.err(`  ${line}\n`);
+  io.err(
+    `  scoring: ${benchmark.useJudge && judge ? `rules, then judge ${judge.name}` : 'rules only'}${benchmark.useJudge && !judge ? ' (no --judge given)' : ''}\n`,
+  );
+
+  let lastDraw = 0;
+  const onProgress = (progress: Parameters<typeof progressLine>[0]) => {
+    const line = progressLine(progress);
+    if (io.interactive) {
+      io.err(`\r${line}`);
+    } else if (Date.now() - lastDraw > 5000 || progress.finished === progress.total) {
+      lastDraw = Date.now();
+      io.err(`${line}\n`);
+    }
+    if (progress.last?.status === 'error')
+      io.err(`${io.interactive ? '\n' : ''}  item ${progress.last.id}: ${progress.last.error}\n`);
+  };
+  try {
+    const result = await runBenchmark({
+      benchmark: benchmark.name,
+      dataPath: flags.data,
+      runDirectory,
+      models,
+      mode: flags.mode,
+      concurrency: flags.concurrency,
+      ...(flags.limit ? { limit: flags.limit } : {}),
+      seed: flags.seed,
+      ...(flags.shuffle === undefined ? {} : { shuffleOptions: flags.shuffle }),
+      resume: flags.resume,
+      maxAttempts: flags.maxAttempts,
+      judge: flags.judge ?? null,
+      ...(flags.format ? { format: flags.format } : {}),
+      ...(flags.imageDir ? { imageDirectory: flags.imageDir } : {}),
+      runItem: agent.runItem,
+      scorer: createBenchmarkScorer({ verifiers: ruleVerifiersFromReward(), ...(judge ? { judge } : {}) }),
+      ...(dependencies.signal ? { signal: dependencies.signal } : {}),
+      onProgress,
+    });
+    if (io.interactive) io.err('\n');
+    for (const row of result.badRows)
+      io.err(`  skipped row ${row.rowNumber}${row.id ? ` (id ${row.id})` : ''}: ${row.reason}\n`);
+    const { summary } = result;
+    const scored = summary.correct + summary.wrong;
+    io.out(
+      `${benchmark.title}: ${scored === 0 ? '–' : ((summary.correct / scored) * 100).toFixed(1)}% of ${scored} scored · ${summary.errors} error(s) · ${result.badRows.length} skipped row(s)${summary.stopped ? ' · stopped early (resume with --resume)' : ''}\n`,
+    );
+    if (!flags.report) return result;
+    const reportPaths = await writeReport({ runDirectories: [runDirectory] });
+    io.out(`report: ${reportPaths.markdownPath}\n        ${reportPaths.htmlPath}\n`);
+    return {
+      ...result,
+      reportPaths: { markdownPath: reportPaths.markdownPath, htmlPath: reportPaths.htmlPath },
+    };
+  } finally {
+    judge?.close?.();
+    await agent.close?.();
+  }
+}
+
+/** Registers `deepeyes eval` and `deepeyes report`. */
+export function registerEvalCommands(
+  program: Command,
+  io: CliIO = processIO(),
+  dependencies: EvalDependencies = { createRunItem: agentNotWired },
+): void {
+  program
+    .command('eval')
+    .description(
+      'Run a benchmark with the agent, item by item into a resumable store, then write report.md and report.html',
+    )
+    .requiredOption(
+      '--bench <name>',
+      'benchmark: realx-bench, vstar, hrbench-4k, hrbench-8k, mme-realworld, treebench, ocrbench, seed-bench-2-plus, charxiv, chartqa, mathvista, mathverse, mathvision, wemath, dynamath, logicvista, fvqa, infoseek, mmsearch, simplevqa, custom',
+    )
+    .requiredOption(
+      '--data <path>',
+      'benchmark file: VLMEvalKit .tsv, Hugging Face .parquet, or .jsonl/.json with an images/ folder',
+    )
+    .option('--model <urls>', 'OpenAI-compatible model server(s), comma-separated (round-robin)')
+    .option(
+      '--replay <file>',
+      'play recorded model turns instead of a live model (JSONL library keyed by item id)',
+    )
+    .requiredOption('--out <dir>', 'run directory: run.sqlite, trajectories/, report.md, report.html')
+    .option('--mode <mode>', 'agent (code + search) | code | think | direct', 'agent')
+    .option('--concurrency <n>', 'items in flight at once', '4')
+    .option('--limit <n>', 'only the first N items')
+    .option('--judge <url>', 'OpenAI-compatible judge server; without it rules decide')
+    .option('--judge-model <name>', 'judge model name when the server has several')
+    .option('--seed <n>', 'seed for option shuffling', '0')
+    .option('--shuffle', 'shuffle multiple-choice options (default: per benchmark; on for V*)')
+    .option('--no-shuffle', 'keep options in dataset order')
+    .option('--resume', 'continue the run in --out (same configuration required)')
+    .option('--max-attempts <n>', 'attempts per item on model/sandbox/judge failures', '3')
+    .option(
+      '--format <format>',
+      'dataset format when the extension does not say: vlmevalkit-tsv | hf-parquet | jsonl',
+    )
+    .option('--image-dir <dir>', 'folder of the images a JSONL file names')
+    .option('--no-report', 'skip writing report.md and report.html')
+    .action(async (flags: Record<string, unknown>) => {
+      await evalCommand(flags, io, dependencies);
+    });
+  registerReportCommand(program, io);
+}
