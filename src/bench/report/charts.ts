@@ -35,7 +35,7 @@ export async function accuracyChart(runs: LoadedRun[]): Promise<string> {
     title: 'Accuracy per category (%)',
     data: { values: runs.flatMap(accuracyRows) },
     mark: { type: 'bar', tooltip: true },
-    width: { step: 14 * Math.max(1, runs.length) },
+    width: { step: 26 * Math.max(1, runs.length) },
     height: 220,
     encoding: {
       x: {
