@@ -106,6 +106,8 @@ export class Autopep8Formatter {
       const child = spawn(this.pythonPath, ['-I', '-c', SERVER_SCRIPT], { stdio: 'pipe' });
       let ready = false;
       let stderr = '';
+      // A write after the child died reports EPIPE here; the exit handler already failed the caller.
+      child.stdin.on('error', () => undefined);
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (chunk: string) => {
         stderr = (stderr + chunk).slice(-2000);

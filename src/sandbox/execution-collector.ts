@@ -90,6 +90,14 @@ export class ExecutionCollector {
     }
   }
 
+  /**
+   * Takes the exception from the execute reply when no IOPub error came (IPython
+   * could not format it, e.g. while memory was exhausted; it printed a fallback).
+   */
+  setErrorFromReply(name: string, value: string): void {
+    this.error ??= { name, value, traceback: '' };
+  }
+
   setExecutionCount(count: number): void {
     this.executionCount = count;
   }
@@ -107,10 +115,10 @@ export class ExecutionCollector {
       stderr += `${separator}${this.error.traceback}\n`;
     }
     if (this.streamDropped.stdout > 0) {
-      stdout += `\n[deepeyes: stdout truncated, ${this.streamDropped.stdout} more characters dropped]\n`;
+      stdout += `\n[deepeyes: stdout truncated at ${this.limits.maxStreamChars} characters]\n`;
     }
     if (this.streamDropped.stderr > 0) {
-      stderr += `\n[deepeyes: stderr truncated, ${this.streamDropped.stderr} more characters dropped]\n`;
+      stderr += `\n[deepeyes: stderr truncated at ${this.limits.maxStreamChars} characters]\n`;
     }
     if (this.droppedImages > 0) {
       stderr += `[deepeyes: ${this.droppedImages} image(s) dropped, limit ${this.limits.maxImages} per call]\n`;

@@ -228,6 +228,7 @@ export class KernelSandbox implements Sandbox {
           fileBytes: this.options.fileSizeLimitMb * 1024 * 1024,
           openFiles: 1024,
           processes: this.options.processLimit,
+          outputChars: this.options.maxOutputChars,
         },
         readyTimeoutMs: this.options.kernelStartTimeoutMs,
       });

@@ -106,8 +106,16 @@ export class KernelSession implements SandboxSession {
       },
     );
     const done = Promise.all([reply, idleSeen]).then(([message]): CallEnd => {
-      const content = message.content as { status?: unknown; execution_count?: unknown };
+      const content = message.content as {
+        status?: unknown;
+        execution_count?: unknown;
+        ename?: unknown;
+        evalue?: unknown;
+      };
       if (typeof content.execution_count === 'number') collector.setExecutionCount(content.execution_count);
+      if (content.status === 'error' && typeof content.ename === 'string') {
+        collector.setErrorFromReply(content.ename, typeof content.evalue === 'string' ? content.evalue : '');
+      }
       return { kind: 'done', replyStatus: typeof content.status === 'string' ? content.status : 'error' };
     });
     done.catch(() => {}); // a closed connection shows up as the kernel's exit instead

@@ -40,6 +40,8 @@ export type SpawnRequest = {
     fileBytes?: number;
     openFiles?: number;
     processes?: number;
+    /** Characters per stream per call the kernel sends at most (one more than the client keeps). */
+    outputChars?: number;
   };
 };
 

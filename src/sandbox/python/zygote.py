@@ -18,6 +18,7 @@ import gc
 import json
 import os
 import resource
+import select
 import selectors
 import signal
 import sys
@@ -58,15 +59,29 @@ def preload():
 
     matplotlib.font_manager.fontManager.findfont('DejaVu Sans')
     matplotlib.use('module://matplotlib_inline.backend_inline')
+    warm_tracebacks()
+
+
+def warm_tracebacks():
+    """Format one traceback so pygments and stack_data are loaded before the fork:
+    the first error in every kernel is then as fast as the later ones."""
+    from IPython.core.ultratb import AutoFormattedTB
+
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        AutoFormattedTB(mode='Context', color_scheme='LightBG').structured_traceback(*sys.exc_info())
 
 
 libc = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
+MS_NOEXEC = 8
 MS_REMOUNT = 32
 MS_BIND = 4096
 MS_REC = 16384
@@ -115,6 +130,8 @@ def isolate(request):
     mount('/scratch/work', '/scratch', None, MS_BIND)
     if os.path.isdir('/dev/shm'):
         mount('tmpfs', '/dev/shm', 'tmpfs', flags, f'size=16m,mode=0700,uid={uid},gid={uid}')
+    # A /proc of the kernel's own PID namespace: other kernels' processes are invisible.
+    mount('proc', '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC)
     mount(request['inputs'], '/inputs', None, MS_BIND | MS_REC)
     mount(None, '/inputs', None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
     os.chown(request['ipc'], uid, uid)
@@ -159,6 +176,31 @@ def __deepeyes_load_images(paths):
 '''
 
 
+def cap_streams(shell, limit):
+    """Drop stream output past `limit` characters per call inside the kernel, so an
+    output flood is not shipped over ZeroMQ at all (the client cuts at its own limit too)."""
+    if not limit:
+        return
+    used = {}
+
+    def reset(*_):
+        used.clear()
+
+    def capped(name, write):
+        def write_capped(text):
+            spent = used.get(name, 0)
+            if spent > limit:
+                return len(text)
+            used[name] = spent + len(text)
+            return write(text if spent + len(text) <= limit else text[: limit - spent + 1])
+
+        return write_capped
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.write = capped(stream.name, stream.write)
+    shell.events.register('pre_execute', reset)
+
+
 def run_kernel(request):
     """Runs in the forked child; never returns."""
     from ipykernel.kernelapp import IPKernelApp
@@ -182,27 +224,76 @@ def run_kernel(request):
         ]
     )
     app.shell.run_cell(LOADER, store_history=False, silent=True)
+    cap_streams(app.shell, request['limits'].get('outputChars'))
     apply_limits(request['limits'])
     app.start()
     os._exit(0)
 
 
-def child_main(request):
+def detach_from_zygote():
+    """Drop every inherited descriptor: the zygote's pipes must stay out of reach of user code."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
+    null = os.open('/dev/null', os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, 65536)
+
+
+def record_startup_error(request):
     try:
-        os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.set_wakeup_fd(-1)
-        null = os.open('/dev/null', os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.closerange(3, 65536)
+        ipc = '/ipc' if ISOLATED and os.getuid() != 0 else request['ipc']
+        with open(os.path.join(ipc, 'startup-error.txt'), 'w') as handle:
+            handle.write(traceback.format_exc())
+    except OSError:
+        pass
+
+
+def helper_main(request):
+    """Isolated mode: the zygote's direct child. It puts the kernel in a PID namespace of
+    its own (so every process the kernel starts dies with it), waits, and exits the way
+    the kernel did. Killing this helper kills the kernel through its parent-death signal."""
+    try:
+        detach_from_zygote()
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        check(libc.unshare(CLONE_NEWPID), 'unshare pid')
+        alive_read, alive_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(alive_write)
+            kernel_main(request, alive_read)
+        os.close(alive_read)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        record_startup_error(request)
+        os._exit(71)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def kernel_main(request, alive_read=None):
+    """Runs in the kernel process; never returns."""
+    try:
+        if alive_read is None:
+            detach_from_zygote()
+        else:
+            os.setsid()
         if ISOLATED:
             isolate(request)
         # The death signal is reset by a credential change, so it is set after the uid switch.
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        if os.getppid() == 1:
+        if alive_read is not None:
+            # The parent may have died before the death signal was armed: its pipe end is then closed.
+            readable, _, _ = select.select([alive_read], [], [], 0)
+            if readable:
+                os._exit(70)
+        elif os.getppid() == 1:
             os._exit(70)
         scratch = '/scratch' if ISOLATED else request['scratch']
         os.chdir(scratch)
@@ -215,12 +306,8 @@ def child_main(request):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         run_kernel(request)
     except BaseException:
-        try:
-            ipc = '/ipc' if ISOLATED and os.path.isdir('/ipc/.') and os.getuid() != 0 else request['ipc']
-            with open(os.path.join(ipc, 'startup-error.txt'), 'w') as handle:
-                handle.write(traceback.format_exc())
-        finally:
-            os._exit(71)
+        record_startup_error(request)
+        os._exit(71)
 
 
 class Zygote:
@@ -237,7 +324,10 @@ class Zygote:
         key = request['key']
         pid = os.fork()
         if pid == 0:
-            child_main(request)
+            if ISOLATED:
+                helper_main(request)
+            else:
+                kernel_main(request)
         self.children[pid] = key
         self.keys[key] = pid
         self.emit({'event': 'spawned', 'key': key, 'pid': pid})
@@ -245,10 +335,13 @@ class Zygote:
     def kill(self, request):
         pid = self.keys.get(request['key'])
         if pid is not None:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            # Isolated: the helper, whose death takes the kernel's PID namespace with it.
+            # Unisolated: the kernel leads its own process group, so its children go too.
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def reap(self):
         while True:
