@@ -34,6 +34,7 @@ export {
   vlmevalkitAnswer,
   vlmevalkitCode,
 } from './extract-turn.js';
+export { upstreamRlInitCode, vlmevalkitInitCode } from './init-code.js';
 export { type ParseTurnOptions, parseTurn } from './parse-turn.js';
 export {
   fillUserTemplate,
