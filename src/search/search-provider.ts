@@ -17,6 +17,11 @@ export type SearchOptions = {
   /** Number of results wanted; DeepEyesV2 uses 5. */
   limit?: number;
   signal?: AbortSignal;
+  /**
+   * The dataset item being answered, when known. Only the MMSearch-R1 cache replay uses it: that
+   * cache is keyed by training-item id (`fvqa_train_…`), not by the picture.
+   */
+  itemId?: string;
 };
 
 /** Text search: query in, ranked hits out. Throws a `DeepeyesError` when the provider fails. */

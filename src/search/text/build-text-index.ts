@@ -1,0 +1,61 @@
+import type { Passage } from './passage.js';
+import { openCorpus } from './read-corpus.js';
+import { TextIndex } from './text-index.js';
+
+export type BuildProgress = { passages: number; fraction: number; elapsedMs: number };
+
+export type BuildTextIndexResult = {
+  passages: number;
+  added: number;
+  total: number;
+  elapsedMs: number;
+  passagesPerSecond: number;
+};
+
+const BATCH = 5000;
+
+/**
+ * Adds a corpus file to an index (creating it when absent): batched transactions, progress after
+ * every batch, FTS5 segments merged at the end of a fresh build.
+ */
+export async function buildTextIndex(options: {
+  corpus: string;
+  out: string;
+  /** Merge segments afterwards (default: only for a fresh index). */
+  optimize?: boolean;
+  onProgress?: (progress: BuildProgress) => void;
+}): Promise<BuildTextIndexResult> {
+  const started = performance.now();
+  const reader = await openCorpus(options.corpus);
+  const index = TextIndex.open(options.out, { create: true });
+  try {
+    const fresh = index.stats().passages === 0;
+    index.setBulkLoading(true);
+    let batch: Passage[] = [];
+    let added = 0;
+    let seen = 0;
+    const flush = () => {
+      added += index.add(batch);
+      seen += batch.length;
+      batch = [];
+      options.onProgress?.({ ...reader.progress(), passages: seen, elapsedMs: performance.now() - started });
+    };
+    for await (const passage of reader.passages) {
+      batch.push(passage);
+      if (batch.length >= BATCH) flush();
+    }
+    flush();
+    if (options.optimize ?? fresh) index.optimize();
+    index.setBulkLoading(false);
+    const elapsedMs = performance.now() - started;
+    return {
+      passages: seen,
+      added,
+      total: index.stats().passages,
+      elapsedMs,
+      passagesPerSecond: seen / Math.max(elapsedMs / 1000, 1e-9),
+    };
+  } finally {
+    index.close();
+  }
+}

@@ -1,0 +1,256 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { InputFormatError, UserError } from '../../errors.js';
+import type { SearchHit } from '../search-provider.js';
+import { excerptAround } from './excerpt.js';
+import type { Passage } from './passage.js';
+import { allTermsExpression, anyTermExpression, queryTerms } from './query-terms.js';
+
+const SCHEMA_VERSION = '1';
+/** BM25 weights for (title, text): a match in the title counts double, as in most web rankers. */
+const BM25_WEIGHTS = 'bm25(2.0, 1.0)';
+
+export type TextIndexOptions = {
+  /** Passages longer than this are cut to a window around the matched words. Default 700. */
+  maxSnippetChars?: number;
+};
+
+export type TextIndexStats = { passages: number; path: string };
+
+type Ranked = {
+  rowid: number;
+  /** FTS5 BM25 score: more negative is better; additive over the query's terms. */
+  score: number;
+};
+type Row = { id: string; title: string; url: string | null; date: string | null; text: string };
+
+/**
+ * A term found in more passages than this is "common": ranking every passage that holds it costs
+ * ~5 µs each in FTS5 (one doc-size lookup per row), so the relaxed fallback never ranks a common
+ * term's whole posting list on its own; common terms still count in the all-words and all-but-one
+ * passes, whose intersections are small.
+ */
+const RARE_TERM_MAX_PASSAGES = 400;
+
+/**
+ * A SQLite FTS5 BM25 index over passages (porter stemming, diacritics folded). One file; safe to
+ * copy. Writes go through `add`, which replaces passages whose id already exists.
+ */
+export class TextIndex {
+  private readonly database: Database.Database;
+  private readonly maxSnippetChars: number;
+  private readonly statements;
+
+  private constructor(
+    database: Database.Database,
+    readonly path: string,
+    options: TextIndexOptions,
+  ) {
+    this.database = database;
+    this.maxSnippetChars = options.maxSnippetChars ?? 700;
+    this.statements = {
+      ranked: database.prepare<[string, number], Ranked>(
+        'SELECT rowid, rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?',
+      ),
+      passage: database.prepare<[number], Row>(
+        'SELECT id, title, url, date, text FROM passages WHERE rowid = ?',
+      ),
+      existing: database.prepare<[string], { rowid: number; title: string; text: string }>(
+        'SELECT rowid, title, text FROM passages WHERE id = ?',
+      ),
+      insert: database.prepare<[string, string, string, string | null, string | null]>(
+        'INSERT INTO passages (id, title, text, url, date) VALUES (?, ?, ?, ?, ?)',
+      ),
+      update: database.prepare<[string, string, string | null, string | null, number]>(
+        'UPDATE passages SET title = ?, text = ?, url = ?, date = ? WHERE rowid = ?',
+      ),
+      ftsInsert: database.prepare<[number | bigint, string, string]>(
+        'INSERT INTO passages_fts (rowid, title, text) VALUES (?, ?, ?)',
+      ),
+      ftsDelete: database.prepare<[number, string, string]>(
+        "INSERT INTO passages_fts (passages_fts, rowid, title, text) VALUES ('delete', ?, ?, ?)",
+      ),
+      count: database.prepare<[], { count: number }>('SELECT count(*) AS count FROM passages'),
+      // Unranked and capped: stops after the cap, so it costs the same for 'the' as for a rare name.
+      cappedDocumentFrequency: database
+        .prepare<[string, number]>(
+          'SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)',
+        )
+        .pluck(),
+    };
+  }
+
+  /** Opens an index, creating an empty one when `create` is set and the file does not exist. */
+  static open(
+    path: string,
+    options: TextIndexOptions & { create?: boolean; readonly?: boolean } = {},
+  ): TextIndex {
+    if (options.create) mkdirSync(dirname(path), { recursive: true });
+    let database: Database.Database;
+    try {
+      database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+    } catch (cause) {
+      throw new UserError('index-not-found', `cannot open text index ${path}`, {
+        cause,
+        hint: 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
+      });
+    }
+    if (!options.readonly) database.pragma('journal_mode = WAL');
+    ensureSchema(database, path, options.create ?? false);
+    return new TextIndex(database, path, options);
+  }
+
+  /**
+   * Adds passages in one transaction per call (callers batch); a passage whose id exists replaces
+   * the old one. Returns how many were new.
+   */
+  add(passages: Iterable<Passage>): number {
+    let added = 0;
+    const write = this.database.transaction((batch: Iterable<Passage>) => {
+      for (const passage of batch) {
+        const old = this.statements.existing.get(passage.id);
+        if (old) {
+          // External-content FTS5 must be told the old column values to remove their postings.
+          this.statements.ftsDelete.run(old.rowid, old.title, old.text);
+          this.statements.update.run(
+            passage.title,
+            passage.text,
+            passage.url ?? null,
+            passage.date ?? null,
+            old.rowid,
+          );
+          this.statements.ftsInsert.run(old.rowid, passage.title, passage.text);
+        } else {
+          const result = this.statements.insert.run(
+            passage.id,
+            passage.title,
+            passage.text,
+            passage.url ?? null,
+            passage.date ?? null,
+          );
+          this.statements.ftsInsert.run(result.lastInsertRowid, passage.title, passage.text);
+          added += 1;
+        }
+      }
+    });
+    write(passages);
+    return added;
+  }
+
+  /** Merges FTS5 segments into one b-tree: slower to write, faster to query. Run after a big build. */
+  optimize(): void {
+    this.database.prepare("INSERT INTO passages_fts (passages_fts) VALUES ('optimize')").run();
+    // Fold the WAL back into the file: readers of a freshly optimized index would otherwise look
+    // every page up in a WAL as large as the index.
+    this.database.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Speeds a bulk build up by not syncing every transaction (a crash mid-build loses the build). */
+  setBulkLoading(enabled: boolean): void {
+    this.database.pragma(`synchronous = ${enabled ? 'OFF' : 'NORMAL'}`);
+  }
+
+  /**
+   * BM25 top `limit` passages, in passes that each stay cheap at a million passages:
+   * 1. passages holding every query word;
+   * 2. if fewer than `limit`: passages holding all words but one, and passages holding any rare word
+   *    (see `RARE_TERM_MAX_PASSAGES`), merged by BM25 score (FTS5's BM25 sums per-term parts, so
+   *    scores from these passes are comparable).
+   * Passages matched only by common words are not returned when too few hold every word: an OR
+   * over words found in most passages is what makes naive BM25 slow, and such passages rank last.
+   */
+  search(query: string, limit = 5): SearchHit[] {
+    const terms = queryTerms(query);
+    if (terms.length === 0 || limit <= 0) return [];
+    const ranked = this.statements.ranked;
+    const found = ranked.all(allTermsExpression(terms), limit);
+    if (found.length < limit && terms.length > 1) {
+      const relaxed = new Map<number, number>();
+      const consider = (rows: Ranked[]) => {
+        for (const row of rows) relaxed.set(row.rowid, Math.min(row.score, relaxed.get(row.rowid) ?? 0));
+      };
+      const rare = terms.filter((term) => this.documentFrequencyAtMost(term, RARE_TERM_MAX_PASSAGES));
+      if (rare.length > 0) consider(ranked.all(anyTermExpression(rare), limit));
+      if (terms.length >= 3) {
+        // All-but-one passes whose remaining words include a rare one intersect small lists (cheap);
+        // an all-common remainder is only worth its cost when there is no rare word at all.
+        for (const dropped of terms) {
+          const kept = terms.filter((term) => term !== dropped);
+          if (rare.length === 0 || kept.some((term) => rare.includes(term)))
+            consider(ranked.all(allTermsExpression(kept), limit));
+        }
+      }
+      const seen = new Set(found.map((row) => row.rowid));
+      const extra = [...relaxed.entries()]
+        .filter(([rowid]) => !seen.has(rowid))
+        .sort((a, b) => a[1] - b[1])
+        .map(([rowid, score]) => ({ rowid, score }));
+      found.push(...extra.slice(0, limit - found.length));
+    }
+    return found.map((row) => this.toHit(this.statements.passage.get(row.rowid)!, terms));
+  }
+
+  private documentFrequencyAtMost(term: string, maximum: number): boolean {
+    return (
+      (this.statements.cappedDocumentFrequency.get(allTermsExpression([term]), maximum + 1) as number) <=
+      maximum
+    );
+  }
+
+  stats(): TextIndexStats {
+    return { passages: this.statements.count.get()?.count ?? 0, path: this.path };
+  }
+
+  close(): void {
+    this.database.close();
+  }
+
+  private toHit(row: Row, terms: string[]): SearchHit {
+    const snippet = excerptAround(row.text, terms, this.maxSnippetChars);
+    return {
+      title: row.title,
+      link: row.url ?? `passage:${row.id}`,
+      snippet,
+      ...(row.date ? { date: row.date } : {}),
+    };
+  }
+}
+
+function ensureSchema(database: Database.Database, path: string, create: boolean): void {
+  const hasMeta = database
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deepeyes_text_index'")
+    .get();
+  if (hasMeta) {
+    const version = database
+      .prepare("SELECT value FROM deepeyes_text_index WHERE key = 'schema'")
+      .pluck()
+      .get();
+    if (version !== SCHEMA_VERSION) {
+      throw new InputFormatError(
+        'index-version',
+        `${path} is a text index of schema ${String(version)}, expected ${SCHEMA_VERSION}`,
+        {
+          hint: 'rebuild it with `deepeyes index build`',
+        },
+      );
+    }
+    return;
+  }
+  if (!create) {
+    throw new InputFormatError('index-format', `${path} is not a deepeyes text index`, {
+      hint: 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
+    });
+  }
+  database.exec(`
+    CREATE TABLE deepeyes_text_index (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO deepeyes_text_index VALUES ('schema', '${SCHEMA_VERSION}');
+    CREATE TABLE passages (
+      rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT, date TEXT
+    );
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+      title, text, content = 'passages', content_rowid = 'rowid', tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', '${BM25_WEIGHTS}');
+  `);
+}
