@@ -182,7 +182,7 @@ export function histogramSimilarity(a: Uint8Array, b: Uint8Array, bOffset = 0): 
 
 /**
  * Windows indexed per picture: the whole picture, then widths and heights of 80, 65 and 50 % at
- * every 10 % step (independently per axis, so off-aspect crops match too): 196 windows.
+ * every 10 % step (independently per axis, so off-aspect crops match too): 225 windows.
  */
 export function indexWindows(): Window[] {
   const spans: Array<[number, number]> = [];

@@ -30,10 +30,10 @@ export type ImageSearchOptions = {
 };
 
 /**
- * Near-duplicate image search: each indexed picture is fingerprinted over 196 windows; a query is
+ * Near-duplicate image search: each indexed picture is fingerprinted over 225 windows; a query is
  * fingerprinted whole and compared with every window (64-bit Hamming distance + colour histogram
  * intersection). Finds the picture again after crops, resizes and re-encodes. Fingerprints load
- * into memory on open (~14 KB per picture), so the scan is a tight loop over typed arrays.
+ * into memory on open (~16 KB per picture), so the scan is a tight loop over typed arrays.
  */
 export class ImageIndex {
   private windowImage = new Int32Array(0);

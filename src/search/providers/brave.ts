@@ -20,9 +20,9 @@ const webSchema = z.object({
           z.object({
             title: z.string(),
             url: z.string(),
-            description: z.string().optional(),
-            page_age: z.string().optional(),
-            age: z.string().optional(),
+            description: z.string().nullish(),
+            page_age: z.string().nullish(),
+            age: z.string().nullish(),
           }),
         )
         .default([]),
@@ -53,11 +53,11 @@ export class BraveSearch implements SearchProvider {
     if (!parsed.success)
       throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
     return (parsed.data.web?.results ?? []).slice(0, limit).map((result) => {
-      const date = result.age ?? result.page_age;
+      const date = result.age ?? result.page_age ?? undefined;
       return {
         title: stripTags(result.title),
         link: result.url,
-        ...(result.description !== undefined ? { snippet: stripTags(result.description) } : {}),
+        ...(typeof result.description === 'string' ? { snippet: stripTags(result.description) } : {}),
         ...(date !== undefined ? { date } : {}),
       };
     });

@@ -30,8 +30,8 @@ const webSchema = z.object({
       z.object({
         title: z.string(),
         link: z.string(),
-        snippet: z.string().optional(),
-        date: z.string().optional(),
+        snippet: z.string().nullish(),
+        date: z.string().nullish(),
       }),
     )
     .default([]),
@@ -43,8 +43,8 @@ const lensSchema = z.object({
       z.object({
         title: z.string(),
         link: z.string(),
-        thumbnail: z.string().optional(),
-        image: z.string().optional(),
+        thumbnail: z.string().nullish(),
+        image: z.string().nullish(),
       }),
     )
     .default([]),
@@ -76,8 +76,8 @@ export class SerpApiSearch implements SearchProvider, ImageSearchProvider {
     return parsed.data.organic_results.slice(0, limit).map((result) => ({
       title: result.title,
       link: result.link,
-      ...(result.snippet !== undefined ? { snippet: result.snippet } : {}),
-      ...(result.date !== undefined ? { date: result.date } : {}),
+      ...(typeof result.snippet === 'string' ? { snippet: result.snippet } : {}),
+      ...(typeof result.date === 'string' ? { date: result.date } : {}),
     }));
   }
 
@@ -95,7 +95,7 @@ export class SerpApiSearch implements SearchProvider, ImageSearchProvider {
     const results = parsed.data.visual_matches.slice(0, limit).map((match) => ({
       title: match.title,
       link: match.link,
-      imageUrl: match.thumbnail ?? match.image,
+      imageUrl: match.thumbnail ?? match.image ?? undefined,
     }));
     return attachResultImages(results, this.downloads, options.signal);
   }

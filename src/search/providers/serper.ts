@@ -27,8 +27,8 @@ const organicSchema = z.object({
       z.object({
         title: z.string(),
         link: z.string(),
-        snippet: z.string().optional(),
-        date: z.string().optional(),
+        snippet: z.string().nullish(),
+        date: z.string().nullish(),
       }),
     )
     .default([]),
@@ -40,8 +40,8 @@ const lensSchema = z.object({
       z.object({
         title: z.string(),
         link: z.string(),
-        imageUrl: z.string().optional(),
-        thumbnailUrl: z.string().optional(),
+        imageUrl: z.string().nullish(),
+        thumbnailUrl: z.string().nullish(),
       }),
     )
     .default([]),
@@ -72,8 +72,8 @@ export class SerperSearch implements SearchProvider, ImageSearchProvider {
     return parsed.data.organic.slice(0, limit).map((result) => ({
       title: result.title,
       link: result.link,
-      ...(result.snippet !== undefined ? { snippet: result.snippet } : {}),
-      ...(result.date !== undefined ? { date: result.date } : {}),
+      ...(typeof result.snippet === 'string' ? { snippet: result.snippet } : {}),
+      ...(typeof result.date === 'string' ? { date: result.date } : {}),
     }));
   }
 
@@ -89,7 +89,7 @@ export class SerperSearch implements SearchProvider, ImageSearchProvider {
     const results = parsed.data.organic.slice(0, limit).map((result) => ({
       title: result.title,
       link: result.link,
-      imageUrl: result.thumbnailUrl ?? result.imageUrl,
+      imageUrl: result.thumbnailUrl ?? result.imageUrl ?? undefined,
     }));
     return attachResultImages(results, this.downloads, options.signal);
   }
