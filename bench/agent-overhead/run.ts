@@ -21,17 +21,30 @@ const { values } = parseArgs({ options: { trajectories: { type: 'string', defaul
 const trajectories = Number(values.trajectories);
 const TURNS = 9;
 
-const codeTurn = '<think>Zoom in.</think>\n<code>\n```python\ncrop = image_1.crop((0, 0, 100, 100))\nplt.imshow(crop)\nplt.show()\n```\n</code>';
+const codeTurn =
+  '<think>Zoom in.</think>\n<code>\n```python\ncrop = image_1.crop((0, 0, 100, 100))\nplt.imshow(crop)\nplt.show()\n```\n</code>';
 const answerTurn = '<think>Done.</think>\n<answer>47</answer>';
 const script = (turn: number) => (turn < TURNS - 1 ? codeTurn : answerTurn);
 
-const smallPng = new Uint8Array(await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).png().toBuffer());
+const smallPng = new Uint8Array(
+  await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer(),
+);
 const instantSandbox: Sandbox = {
   async openSession(): Promise<SandboxSession> {
     return {
       id: 'instant',
       async execute(): Promise<Execution> {
-        return { stdout: '(100, 100)\n', stderr: '', images: [smallPng], status: 'ok', executionCount: 1, durationMs: 0, truncated: false };
+        return {
+          stdout: '(100, 100)\n',
+          stderr: '',
+          images: [smallPng],
+          status: 'ok',
+          executionCount: 1,
+          durationMs: 0,
+          truncated: false,
+        };
       },
       async close() {},
     };
@@ -44,11 +57,24 @@ function instantFetch(): typeof fetch {
     const body = JSON.parse(String(init?.body)) as { messages: { role: string }[] };
     const turn = body.messages.filter((message) => message.role === 'assistant').length;
     const reply = {
-      id: 'x', object: 'chat.completion', created: 0, model: 'instant',
-      choices: [{ index: 0, message: { role: 'assistant', content: script(turn) }, finish_reason: 'stop', stop_reason: turn < TURNS - 1 ? '</code>' : null }],
+      id: 'x',
+      object: 'chat.completion',
+      created: 0,
+      model: 'instant',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: script(turn) },
+          finish_reason: 'stop',
+          stop_reason: turn < TURNS - 1 ? '</code>' : null,
+        },
+      ],
       usage: { prompt_tokens: 1000, completion_tokens: 40, total_tokens: 1040 },
     };
-    return new Response(JSON.stringify(reply), { status: 200, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify(reply), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
   };
 }
 
@@ -58,7 +84,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function measure(label: string, makeModel: () => ChatModel): Promise<{ label: string; p50: number; p95: number; clientP50: number }> {
+async function measure(
+  label: string,
+  makeModel: () => ChatModel,
+): Promise<{ label: string; p50: number; p95: number; clientP50: number }> {
   const perTurn: number[] = [];
   const clientMs: number[] = [];
   for (let index = 0; index < trajectories + 10; index++) {
@@ -77,7 +106,8 @@ async function measure(label: string, makeModel: () => ChatModel): Promise<{ lab
       },
     );
     const turns = run.trajectory.turns;
-    if (run.trajectory.answer !== '47' || turns.length !== TURNS) throw new Error(`unexpected run: ${run.trajectory.stopReason}`);
+    if (run.trajectory.answer !== '47' || turns.length !== TURNS)
+      throw new Error(`unexpected run: ${run.trajectory.stopReason}`);
     // From the first turn to the end: input-image preparation happens once per trajectory, before
     // the first turn, and is reported separately below.
     const loopMs = endAt - firstTurnAt - turns.reduce((sum, turn) => sum + turn.modelMs + turn.toolMs, 0);
@@ -89,25 +119,44 @@ async function measure(label: string, makeModel: () => ChatModel): Promise<{ lab
   }
   perTurn.sort((a, b) => a - b);
   clientMs.sort((a, b) => a - b);
-  return { label, p50: percentile(perTurn, 50), p95: percentile(perTurn, 95), clientP50: percentile(clientMs, 50) };
+  return {
+    label,
+    p50: percentile(perTurn, 50),
+    p95: percentile(perTurn, 95),
+    clientP50: percentile(clientMs, 50),
+  };
 }
 
 const results = [
   await measure('scripted model (loop only)', () => new ScriptedChatModel((_request, call) => script(call))),
-  await measure('OpenAI client, instant fetch', () => new OpenAIChatModel({ baseUrls: ['http://bench.invalid/v1'], model: 'instant', fetch: instantFetch() })),
+  await measure(
+    'OpenAI client, instant fetch',
+    () =>
+      new OpenAIChatModel({ baseUrls: ['http://bench.invalid/v1'], model: 'instant', fetch: instantFetch() }),
+  ),
 ];
 
 // What stays outside the per-turn figure: preparing the input image once per trajectory.
 const prepareTimes: number[] = [];
 for (let index = 0; index < 20; index++) {
   const start = performance.now();
-  await runAgent({ question: 'q', images: [image] }, { model: new ScriptedChatModel([answerTurn]), sandbox: instantSandbox }, {});
+  await runAgent(
+    { question: 'q', images: [image] },
+    { model: new ScriptedChatModel([answerTurn]), sandbox: instantSandbox },
+    {},
+  );
   prepareTimes.push(performance.now() - start);
 }
 prepareTimes.sort((a, b) => a - b);
 
-console.log(`agent loop overhead per turn (${trajectories} trajectories × ${TURNS} turns, 1596×1008 input image, model and tool time excluded)`);
+console.log(
+  `agent loop overhead per turn (${trajectories} trajectories × ${TURNS} turns, 1596×1008 input image, model and tool time excluded)`,
+);
 for (const result of results) {
-  console.log(`  ${result.label.padEnd(32)} p50 ${result.p50.toFixed(3)} ms   p95 ${result.p95.toFixed(3)} ms   target ≤ 5 ms: ${result.p50 <= 5 ? 'met' : 'MISSED'} (${(5 / result.p50).toFixed(0)}× under); model call with an instant server ${result.clientP50.toFixed(2)} ms`);
+  console.log(
+    `  ${result.label.padEnd(32)} p50 ${result.p50.toFixed(3)} ms   p95 ${result.p95.toFixed(3)} ms   target ≤ 5 ms: ${result.p50 <= 5 ? 'met' : 'MISSED'} (${(5 / result.p50).toFixed(0)}× under); model call with an instant server ${result.clientP50.toFixed(2)} ms`,
+  );
 }
-console.log(`  one-turn trajectory incl. input image resize+encode once: p50 ${percentile(prepareTimes, 50).toFixed(1)} ms`);
+console.log(
+  `  one-turn trajectory incl. input image resize+encode once: p50 ${percentile(prepareTimes, 50).toFixed(1)} ms`,
+);
