@@ -76,7 +76,9 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
     );
     const imageWidths = await cropped
       .locator('img')
-      .evaluateAll((images) => images.map((image) => (image as HTMLImageElement).naturalWidth));
+      .evaluateAll((images) =>
+        images.map((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+      );
     expect(imageWidths.length).toBeGreaterThanOrEqual(2);
     for (const width of imageWidths) expect(width).toBe(120);
     const searched = page.locator('article.item', { hasText: 'realx-003' });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { access } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Trajectory } from '../../agent/trajectory.js';
@@ -50,6 +51,8 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<RunS
   options.signal?.addEventListener('abort', onOuterAbort);
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   const signal = controller.signal;
+  // Every in-flight item (its HTTP calls, sandbox, sleeps) listens on this one signal.
+  setMaxListeners(Math.max(10, options.concurrency * 8), signal);
 
   options.store.addItems(options.items);
   const byId = new Map(options.items.map((item) => [item.id, item]));

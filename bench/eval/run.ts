@@ -1,0 +1,159 @@
+/**
+ * Evaluation throughput: the runner (store writes, scoring, trajectory files) driving items whose
+ * every turn is a real HTTP call to a fake OpenAI-compatible server with a fixed latency. Reports
+ * items/s at each concurrency against the ideal concurrency ÷ (turns × latency).
+ *
+ *   npx tsx bench/eval/run.ts [--latency-ms 200] [--turns 3] [--seconds 6]
+ *
+ * The lead swaps `createBenchRunItem` for the real agent + sandbox to find where the sandbox saturates.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runEvaluation } from '../../src/bench/runner/run-evaluation.js';
+import type { RunItem } from '../../src/bench/runner/run-item.js';
+import { RunStore } from '../../src/bench/runner/run-store.js';
+import { createBenchmarkScorer } from '../../src/bench/scoring/benchmark-scorer.js';
+import { createToolFreeRunItem } from '../../src/bench/testing/replay-run-item.js';
+import { scriptedTrajectory, syntheticItems } from '../../src/bench/testing/scripted-trajectory.js';
+import type { ChatModel } from '../../src/model/chat-model.js';
+import { OpenAIChatModel } from '../../src/model/openai-chat-model.js';
+
+const { values } = parseArgs({
+  options: {
+    'latency-ms': { type: 'string', default: '200' },
+    turns: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '6' },
+    concurrency: { type: 'string', default: '1,8,32' },
+  },
+});
+const latencyMs = Number(values['latency-ms']);
+const turns = Number(values.turns);
+const targetSeconds = Number(values.seconds);
+
+/** The item runner under test; replace with the agent (model + sandbox + search) for end-to-end numbers. */
+function createBenchRunItem(model: ChatModel): RunItem {
+  return createToolFreeRunItem(model, { maxTurns: turns });
+}
+
+const serverProcess = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(import.meta.dirname, 'fake-model-process.ts'), String(latencyMs), String(turns)],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const serverUrl = await new Promise<string>((resolve, reject) => {
+  serverProcess.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split('\n')[0]!));
+  serverProcess.once('exit', (code) => reject(new Error(`fake model server exited with ${code}`)));
+});
+const model = new OpenAIChatModel({ baseUrls: [serverUrl], model: 'fake-model' });
+const itemMs = turns * latencyMs;
+const rows: {
+  concurrency: number;
+  items: number;
+  seconds: number;
+  itemsPerSecond: number;
+  ideal: number;
+  ratio: number;
+  cpuMsPerItem: number;
+}[] = [];
+
+for (const concurrency of values.concurrency.split(',').map(Number)) {
+  const count = Math.max(concurrency * 2, Math.round((targetSeconds * 1000 * concurrency) / itemMs));
+  const directory = await mkdtemp(join(tmpdir(), 'deepeyes-bench-eval-'));
+  const store = RunStore.open(
+    directory,
+    {
+      benchmark: 'custom',
+      dataPath: 'synthetic',
+      models: [serverUrl],
+      mode: 'agent',
+      seed: 0,
+      shuffleOptions: false,
+      judge: null,
+      extra: {},
+    },
+    { resume: false },
+  );
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const summary = await runEvaluation({
+    items: syntheticItems(count, 'custom'),
+    store,
+    runDirectory: directory,
+    runItem: createBenchRunItem(model),
+    scorer: createBenchmarkScorer(),
+    concurrency,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerItem = (cpu.user + cpu.system) / 1000 / count;
+  store.close();
+  await rm(directory, { recursive: true, force: true });
+  if (summary.errors > 0) throw new Error(`${summary.errors} items failed at concurrency ${concurrency}`);
+  const itemsPerSecond = count / seconds;
+  const ideal = concurrency / (itemMs / 1000);
+  rows.push({
+    concurrency,
+    items: count,
+    seconds,
+    itemsPerSecond,
+    ideal,
+    ratio: itemsPerSecond / ideal,
+    cpuMsPerItem,
+  });
+}
+serverProcess.kill();
+
+/** The runner alone (store transaction, scoring, tool-mix, trajectory file) with an instant item. */
+async function runnerOverhead(count: number): Promise<number> {
+  const directory = await mkdtemp(join(tmpdir(), 'deepeyes-bench-eval-'));
+  const store = RunStore.open(
+    directory,
+    {
+      benchmark: 'custom',
+      dataPath: 'synthetic',
+      models: ['instant'],
+      mode: 'agent',
+      seed: 0,
+      shuffleOptions: false,
+      judge: null,
+      extra: {},
+    },
+    { resume: false },
+  );
+  const cpuBefore = process.cpuUsage();
+  await runEvaluation({
+    items: syntheticItems(count, 'custom'),
+    store,
+    runDirectory: directory,
+    concurrency: 8,
+    scorer: createBenchmarkScorer(),
+    runItem: async (item) =>
+      scriptedTrajectory(item, {
+        answer: 'answer',
+        steps: [{ code: 'image_1.crop((0, 0, 9, 9)).show()' }, { code: 'print(1)' }],
+      }),
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  store.close();
+  await rm(directory, { recursive: true, force: true });
+  return (cpu.user + cpu.system) / 1000 / count;
+}
+const overheadMs = await runnerOverhead(1000);
+
+process.stdout.write(
+  `eval throughput · fake model ${latencyMs} ms/call (own process) · ${turns} calls/item · ideal = concurrency ÷ ${itemMs} ms · load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`,
+);
+process.stdout.write(
+  '| concurrency | items | seconds | items/s | ideal items/s | ratio | runner CPU ms/item |\n|---:|---:|---:|---:|---:|---:|---:|\n',
+);
+for (const row of rows) {
+  process.stdout.write(
+    `| ${row.concurrency} | ${row.items} | ${row.seconds.toFixed(2)} | ${row.itemsPerSecond.toFixed(2)} | ${row.ideal.toFixed(2)} | ${(row.ratio * 100).toFixed(1)} % | ${row.cpuMsPerItem.toFixed(2)} |\n`,
+  );
+}
+process.stdout.write(
+  `runner alone (instant items, store + scoring + trajectory file): ${overheadMs.toFixed(2)} ms CPU/item ≈ ${Math.round(1000 / overheadMs)} items/s per core\n`,
+);
