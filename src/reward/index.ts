@@ -39,6 +39,12 @@ export {
 } from './reward-formulas.js';
 export { type RewardItem, rewardItemSchema, toRewardRequest } from './reward-request-schema.js';
 export type { DecidedBy, RewardProfile, RewardRequest, RewardResult } from './reward-result.js';
+export {
+  openRewardSetup,
+  type RewardSetup,
+  type RewardSetupConfig,
+  type RewardSetupDeps,
+} from './reward-setup.js';
 export { detectToolUse, type ToolUse } from './tool-use.js';
 export { splitTrajectory, type TrajectoryMessage, type TrajectoryText } from './trajectory-text.js';
 export { normalizeMathAnswer } from './verifiers/math-normalize.js';
