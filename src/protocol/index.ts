@@ -68,3 +68,4 @@ export {
   UPSTREAM_SEARCH_ERROR_TEXT,
 } from './render-observation.js';
 export { interpretToolCall, type ToolCallContext } from './tool-call.js';
+export { UPSTREAM_LIMITS } from './upstream-limits.js';

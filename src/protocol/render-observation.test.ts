@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { toRawContextAppend } from './chat-content.js';
+import { normalizeAssistantTurn, vlmevalkitAnswer } from './extract-turn.js';
 import { upstreamRlInitCode, vlmevalkitInitCode } from './init-code.js';
 import { stopSequences } from './prompts.js';
 import { pythonStr } from './python-text.js';
@@ -19,6 +20,7 @@ import {
   readObservationRecords,
   textSearchSchema,
 } from './testing/golden-fixtures.js';
+import { UPSTREAM_LIMITS } from './upstream-limits.js';
 
 const records = readObservationRecords();
 const ofKind = (kind: string) => records.filter((record) => record.kind === kind);
@@ -159,5 +161,39 @@ describe('sandbox traffic before the first turn', () => {
       .parse(ofKind('eval_request')[0]);
     expect(stopSequences('vlmevalkit')).toEqual(request.request.stop);
     expect(stopSequences('deepeyesv2')).toEqual(['</code>', '</tool_call>']);
+  });
+});
+
+describe('evaluation agent records and limits', () => {
+  it('eval_saved_trajectory: the code observation text and the final response', () => {
+    const saved = z
+      .object({
+        response: z.string(),
+        raw_response: z.array(
+          z.object({
+            role: z.string(),
+            content: z.union([z.string(), z.array(z.record(z.string(), z.unknown()))]),
+          }),
+        ),
+      })
+      .parse(ofKind('eval_saved_trajectory')[0]);
+    const [assistant, user, final] = saved.raw_response;
+    expect(normalizeAssistantTurn(String(assistant?.content), 'vlmevalkit')).toBe(assistant?.content);
+    const text = renderCodeObservation({ stdout: '(640, 480)\n', stderr: '', imageCount: 1 }, 'vlmevalkit');
+    expect(Array.isArray(user?.content) ? user.content[0] : undefined).toEqual({ type: 'text', text });
+    expect(vlmevalkitAnswer(String(final?.content))).toBe(saved.response);
+  });
+
+  it('eval_loop_limit and eval_request: 11 model calls of 2048 tokens at temperature 0', () => {
+    for (const record of ofKind('eval_loop_limit')) {
+      expect(z.object({ model_calls: z.number() }).parse(record).model_calls).toBe(
+        UPSTREAM_LIMITS.vlmevalkit.maxModelCalls,
+      );
+    }
+    const request = z
+      .object({ request: z.object({ max_tokens: z.number(), temperature: z.number() }) })
+      .parse(ofKind('eval_request')[0]).request;
+    expect(request.max_tokens).toBe(UPSTREAM_LIMITS.vlmevalkit.maxTokensPerTurn);
+    expect(request.temperature).toBe(UPSTREAM_LIMITS.vlmevalkit.temperature);
   });
 });
