@@ -21,6 +21,9 @@ describe('sympy equivalence in the real kernel sandbox', () => {
       correct: true,
       verifier: 'math-sympy',
     });
-    expect(await verifyMathAnswer('2x', 'x^2', { symbolic })).toMatchObject({ correct: false, verifier: 'math-sympy' });
+    expect(await verifyMathAnswer('2x', 'x^2', { symbolic })).toMatchObject({
+      correct: false,
+      verifier: 'math-sympy',
+    });
   }, 60_000);
 });
