@@ -60,8 +60,8 @@ export function buildDemoCorpus(): DemoPassage[] {
   );
   add(
     'Kestrel Head Beacon',
-    'Kestrel Head Beacon is a small unmanned navigation light on Kestrel Head, a rocky spur south of Kestrel Point. It was first lit in 1902 and its iron tower stands 18 metres tall. ' +
-      'It is often confused with the much older Kestrel Point Lighthouse across the bay.',
+    'Kestrel Head Beacon is a small unmanned navigation light on Kestrel Head, a rocky spur south of Kestrel Point. It was lit in 1902 and its iron tower stands 18 metres tall. ' +
+      'Visitors often confuse it with the much older tower across the bay.',
   );
   add(
     'Kestrel Point Lantern Festival',

@@ -8,8 +8,11 @@ import type { Passage } from './passage.js';
 import { allTermsExpression, anyTermExpression, queryTerms } from './query-terms.js';
 
 const SCHEMA_VERSION = '1';
-/** BM25 weights for (title, text): a match in the title counts double, as in most web rankers. */
-const BM25_WEIGHTS = 'bm25(2.0, 1.0)';
+/**
+ * BM25 weights for (title, text). Titles are short, so FTS5's per-column BM25 saturates there
+ * quickly; a weight of 4 lets the page *about* the query beat a short page that only mentions it.
+ */
+const BM25_WEIGHTS = 'bm25(4.0, 1.0)';
 
 export type TextIndexOptions = {
   /** Passages longer than this are cut to a window around the matched words. Default 700. */
