@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../bench/runner/run-store.js';
 import { createToolFreeRunItem } from '../../bench/testing/replay-run-item.js';
 import { ReplayChatModel } from '../../model/replay-chat-model.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../model/testing/fake-openai-server.js';
 import { memoryIO } from '../io.js';
-import { type EvalDependencies, evalCommand } from './eval.js';
+import { type EvalDependencies, evalCommand, registerEvalCommands } from './eval.js';
 import { reportCommand } from './report.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'bench', 'realx');
@@ -90,6 +91,39 @@ describe('deepeyes eval on the RealX sample (replayed model, fake judge over HTT
     // A resume with a larger limit runs only the new items.
     const resumed = await evalCommand({ ...base, resume: true, limit: '5' }, memoryIO(), replayAgent);
     expect(resumed.summary).toMatchObject({ total: 5, finished: 5, finishedThisSession: 2 });
+  });
+
+  it('parses the command line through commander (kebab-case flags, --no-shuffle, --no-report)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'deepeyes-eval-cli-'));
+    const io = memoryIO();
+    const program = new Command('deepeyes').exitOverride();
+    registerEvalCommands(program, io, { ...replayAgent, signal: new AbortController().signal });
+    await program.parseAsync(
+      [
+        'eval',
+        '--bench',
+        'realx',
+        '--data',
+        join(fixtures, 'realx-sample.jsonl'),
+        '--replay',
+        join(fixtures, 'replay.jsonl'),
+        '--out',
+        out,
+        '--limit',
+        '4',
+        '--concurrency',
+        '2',
+        '--max-attempts',
+        '1',
+        '--no-shuffle',
+        '--no-report',
+      ],
+      { from: 'user' },
+    );
+    expect(io.stdout.join('')).toContain('RealX-Bench: 100.0% of 4 scored');
+    const store = RunStore.openExisting(out);
+    expect(store.config()).toMatchObject({ shuffleOptions: false, mode: 'agent', seed: 0, judge: null });
+    store.close();
   });
 
   it('validates flags before doing anything', async () => {

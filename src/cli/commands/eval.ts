@@ -198,7 +198,20 @@ export function registerEvalCommands(
     .option('--image-dir <dir>', 'folder of the images a JSONL file names')
     .option('--no-report', 'skip writing report.md and report.html')
     .action(async (flags: Record<string, unknown>) => {
-      await evalCommand(flags, io, dependencies);
+      if (dependencies.signal) return void (await evalCommand(flags, io, dependencies));
+      // Ctrl-C stops cleanly: items in flight stay pending for --resume; a second Ctrl-C exits at once.
+      const controller = new AbortController();
+      const onInterrupt = () => {
+        if (controller.signal.aborted) process.exit(130);
+        io.err('\nstopping: finishing the store, in-flight items stay pending (Ctrl-C again to quit now)\n');
+        controller.abort(new DeepeyesError('interrupted', 'interrupted by the user'));
+      };
+      process.on('SIGINT', onInterrupt);
+      try {
+        await evalCommand(flags, io, { ...dependencies, signal: controller.signal });
+      } finally {
+        process.off('SIGINT', onInterrupt);
+      }
     });
   registerReportCommand(program, io);
 }
