@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -121,8 +121,13 @@ export class RunStore {
     return store;
   }
 
-  /** Opens an existing store read-only side (for reports). */
+  /** Opens the store of an existing run (for reports); never creates one. */
   static openExisting(directory: string): RunStore {
+    if (!existsSync(join(directory, 'run.sqlite'))) {
+      throw new UserError('not-a-run', `${directory} holds no evaluation run (no run.sqlite)`, {
+        hint: 'pass the --out of a deepeyes eval run',
+      });
+    }
     const store = new RunStore(directory);
     if (store.config() === undefined) {
       store.close();
