@@ -86,6 +86,8 @@ export class ZygoteProcess {
       MPLCONFIGDIR: options.isolation ? '/tmp/matplotlib' : `${options.runDir}/matplotlib`,
       HOME: options.isolation ? '/tmp' : options.runDir,
       DEEPEYES_ISOLATED: options.isolation ? '1' : '0',
+      // Kernels run several threads; one malloc arena per thread would keep more private pages per kernel.
+      MALLOC_ARENA_MAX: '2',
     };
     const [command, args] = options.isolation
       ? [options.bwrapPath, buildBwrapArgs(hostLayout(options))]

@@ -170,9 +170,9 @@ LOADER = '''
 def __deepeyes_load_images(paths):
     import PIL.Image
     for index, path in enumerate(paths, start=1):
-        image = PIL.Image.open(path)
-        image.load()
-        globals()['image_%d' % index] = image
+        # Opened, not decoded: PIL decodes on first use, so an idle session does not
+        # hold the pixels (a 2000x1500 RGB image is 9 MB).
+        globals()['image_%d' % index] = PIL.Image.open(path)
 '''
 
 
