@@ -84,7 +84,7 @@ describe('deepeyes eval on the RealX sample (replayed model, fake judge over HTT
     await evalCommand(base, memoryIO(), replayAgent);
     await expect(evalCommand(base, memoryIO(), replayAgent)).rejects.toMatchObject({ code: 'run-exists' });
     await expect(
-      evalCommand({ ...base, resume: true, seed: '5' }, memoryIO(), replayAgent),
+      evalCommand({ ...base, resume: true, optionSeed: '5' }, memoryIO(), replayAgent),
     ).rejects.toMatchObject({
       code: 'resume-config-differs',
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DATASET_FORMATS } from '../../bench/datasets/dataset-row.js';
 import type { BenchmarkDefinition } from '../../bench/registry/benchmark-definition.js';
-import { findBenchmark } from '../../bench/registry/benchmarks.js';
+import { BENCHMARKS, findBenchmark } from '../../bench/registry/benchmarks.js';
 import { writeReport } from '../../bench/report/write-report.js';
 import { type BenchmarkRunResult, runBenchmark } from '../../bench/run-benchmark.js';
 import { progressLine } from '../../bench/runner/progress-line.js';
@@ -16,11 +16,13 @@ import { OpenAIChatModel } from '../../model/openai-chat-model.js';
 import { LlmJudge, openJudgeCache } from '../../reward/index.js';
 import { type CliIO, processIO } from '../io.js';
 import { registerReportCommand } from './report.js';
+import { addAgentFlags } from './run-options.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** Eval flags; the agent's flags pass through untouched for `createRunItem` (parse them with `agentFlagsSchema`). */
 export const evalFlagsSchema = z
-  .object({
+  .looseObject({
     bench: z.string().min(1, 'name the benchmark with --bench (e.g. realx-bench, vstar, mathvista)'),
     data: z.string().min(1, 'give the benchmark file with --data'),
     model: z.string().optional(),
@@ -31,7 +33,8 @@ export const evalFlagsSchema = z
     limit: positiveInt.optional(),
     judge: z.string().url().optional(),
     judgeModel: z.string().optional(),
-    seed: z.coerce.number().int().default(0),
+    /** Seed of the option shuffling (the agent's sampling seed is `--seed`, an agent flag). */
+    optionSeed: z.coerce.number().int().default(0),
     shuffle: z.boolean().optional(),
     resume: z.boolean().default(false),
     maxAttempts: positiveInt.default(3),
@@ -123,11 +126,12 @@ export async function evalCommand(
       mode: flags.mode,
       concurrency: flags.concurrency,
       ...(flags.limit ? { limit: flags.limit } : {}),
-      seed: flags.seed,
+      seed: flags.optionSeed,
       ...(flags.shuffle === undefined ? {} : { shuffleOptions: flags.shuffle }),
       resume: flags.resume,
       maxAttempts: flags.maxAttempts,
       judge: flags.judge ?? null,
+      extra: agentSettings(flags),
       ...(flags.format ? { format: flags.format } : {}),
       ...(flags.imageDir ? { imageDirectory: flags.imageDir } : {}),
       runItem: agent.runItem,
@@ -156,37 +160,59 @@ export async function evalCommand(
   }
 }
 
+/** Flags that do not change results and may differ on --resume (or are secrets). */
+const VOLATILE_FLAGS = new Set([
+  'bench',
+  'data',
+  'out',
+  'model',
+  'replay',
+  'mode',
+  'judge',
+  'optionSeed',
+  'shuffle',
+  'concurrency',
+  'limit',
+  'resume',
+  'maxAttempts',
+  'report',
+  'format',
+  'imageDir',
+  'apiKey',
+]);
+
+/** The agent settings (profile, budgets, sampling, prompts, search) recorded in the run so --resume can check them. */
+function agentSettings(flags: EvalFlags): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(flags).filter(([key, value]) => !VOLATILE_FLAGS.has(key) && value !== undefined),
+  );
+}
+
 /** Registers `deepeyes eval` and `deepeyes report`. */
 export function registerEvalCommands(
   program: Command,
   io: CliIO = processIO(),
   dependencies: EvalDependencies = { createRunItem: agentNotWired },
 ): void {
-  program
+  const command = program
     .command('eval')
     .description(
       'Run a benchmark with the agent, item by item into a resumable store, then write report.md and report.html',
     )
     .requiredOption(
       '--bench <name>',
-      'benchmark: realx-bench, vstar, hrbench-4k, hrbench-8k, mme-realworld, treebench, ocrbench, seed-bench-2-plus, charxiv, chartqa, mathvista, mathverse, mathvision, wemath, dynamath, logicvista, fvqa, infoseek, mmsearch, simplevqa, custom',
+      `benchmark: ${BENCHMARKS.map((benchmark) => benchmark.name).join(', ')}`,
     )
     .requiredOption(
       '--data <path>',
       'benchmark file: VLMEvalKit .tsv, Hugging Face .parquet, or .jsonl/.json with an images/ folder',
     )
-    .option('--model <urls>', 'OpenAI-compatible model server(s), comma-separated (round-robin)')
-    .option(
-      '--replay <file>',
-      'play recorded model turns instead of a live model (JSONL library keyed by item id)',
-    )
     .requiredOption('--out <dir>', 'run directory: run.sqlite, trajectories/, report.md, report.html')
-    .option('--mode <mode>', 'agent (code + search) | code | think | direct', 'agent')
     .option('--concurrency <n>', 'items in flight at once', '4')
     .option('--limit <n>', 'only the first N items')
     .option('--judge <url>', 'OpenAI-compatible judge server; without it rules decide')
     .option('--judge-model <name>', 'judge model name when the server has several')
-    .option('--seed <n>', 'seed for option shuffling', '0')
+    .option('--option-seed <n>', 'seed for multiple-choice option shuffling', '0')
     .option('--shuffle', 'shuffle multiple-choice options (default: per benchmark; on for V*)')
     .option('--no-shuffle', 'keep options in dataset order')
     .option('--resume', 'continue the run in --out (same configuration required)')
@@ -196,22 +222,24 @@ export function registerEvalCommands(
       'dataset format when the extension does not say: vlmevalkit-tsv | hf-parquet | jsonl',
     )
     .option('--image-dir <dir>', 'folder of the images a JSONL file names')
-    .option('--no-report', 'skip writing report.md and report.html')
-    .action(async (flags: Record<string, unknown>) => {
-      if (dependencies.signal) return void (await evalCommand(flags, io, dependencies));
-      // Ctrl-C stops cleanly: items in flight stay pending for --resume; a second Ctrl-C exits at once.
-      const controller = new AbortController();
-      const onInterrupt = () => {
-        if (controller.signal.aborted) process.exit(130);
-        io.err('\nstopping: finishing the store, in-flight items stay pending (Ctrl-C again to quit now)\n');
-        controller.abort(new DeepeyesError('interrupted', 'interrupted by the user'));
-      };
-      process.on('SIGINT', onInterrupt);
-      try {
-        await evalCommand(flags, io, { ...dependencies, signal: controller.signal });
-      } finally {
-        process.off('SIGINT', onInterrupt);
-      }
-    });
+    .option('--no-report', 'skip writing report.md and report.html');
+  // The agent's own flags (--model/--replay, --mode, --profile, budgets, sampling, search, sandbox).
+  addAgentFlags(command);
+  command.action(async (flags: Record<string, unknown>) => {
+    if (dependencies.signal) return void (await evalCommand(flags, io, dependencies));
+    // Ctrl-C stops cleanly: items in flight stay pending for --resume; a second Ctrl-C exits at once.
+    const controller = new AbortController();
+    const onInterrupt = () => {
+      if (controller.signal.aborted) process.exit(130);
+      io.err('\nstopping: finishing the store, in-flight items stay pending (Ctrl-C again to quit now)\n');
+      controller.abort(new DeepeyesError('interrupted', 'interrupted by the user'));
+    };
+    process.on('SIGINT', onInterrupt);
+    try {
+      await evalCommand(flags, io, { ...dependencies, signal: controller.signal });
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+  });
   registerReportCommand(program, io);
 }
