@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTextIndex } from './build-text-index.js';
 import { excerptAround } from './excerpt.js';
@@ -124,6 +126,27 @@ describe('TextIndex', () => {
     await expect(buildTextIndex({ corpus: bad, out: join(dir, 'bad.sqlite') })).rejects.toThrow(
       /bad\.jsonl:2 is not a passage/,
     );
+  });
+
+  it('builds from a parquet corpus (int64 ids, missing urls)', async () => {
+    const table = tableFromArrays({
+      id: BigInt64Array.from([1n, 2n]),
+      title: ['Alpha', 'Beta'],
+      text: ['alpha passage about tides', 'beta passage about cranes'],
+      url: ['https://a.example', null as unknown as string],
+    });
+    const corpus = join(dir, 'c.parquet');
+    writeFileSync(corpus, parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream'))));
+    expect(await buildTextIndex({ corpus, out: join(dir, 'p.sqlite') })).toMatchObject({
+      passages: 2,
+      total: 2,
+    });
+    const index = TextIndex.open(join(dir, 'p.sqlite'), { readonly: true });
+    expect(index.search('cranes', 5)).toEqual([
+      { title: 'Beta', link: 'passage:2', snippet: 'beta passage about cranes' },
+    ]);
+    expect(index.search('tides', 5)[0]?.link).toBe('https://a.example');
+    index.close();
   });
 
   it('refuses to open a file that is not a text index', () => {
