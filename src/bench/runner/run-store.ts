@@ -114,7 +114,7 @@ export class RunStore {
         'resume-config-differs',
         `Cannot resume ${directory}: ${differences.join(', ')} differ`,
         {
-          hint: 'resume with the same --bench, --data, --model, --mode, --seed and --judge, or use a new --out',
+          hint: 'resume with the same --bench, --data, --model, --mode, --option-seed, --judge and agent flags, or use a new --out',
         },
       );
     }
