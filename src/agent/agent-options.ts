@@ -12,6 +12,8 @@ export const COMPAT_PROFILES = ['deepeyesv2', 'vlmevalkit', 'upstream-rl'] as co
 export const agentOptionsSchema = z.object({
   /** agent: code + text search + image search; code: code only (the released eval harness); think: reason, no tools; direct: answer only. */
   mode: z.enum(AGENT_MODES).default('agent'),
+  /** deepeyesv2: code + search tools; deepeyes-v1: DeepEyes v1's image_zoom_in_tool / image_rotate_tool calls. */
+  toolFormat: z.enum(['deepeyesv2', 'deepeyes-v1']).default('deepeyesv2'),
   /** Whose parsing and observation rules to follow. */
   profile: z.enum(COMPAT_PROFILES).default('deepeyesv2'),
   /** Model calls per trajectory. */
@@ -62,17 +64,4 @@ export function resolveAgentOptions(input: AgentOptionsInput = {}): AgentOptions
       ? { maxTurns: 11, maxTokensPerTurn: 2048, temperature: 0, ...input }
       : input;
   return agentOptionsSchema.parse(withProfile);
-}
-
-/** Which tools the model is told about and allowed to call in each mode. */
-export function toolsForMode(mode: AgentMode): { code: boolean; search: boolean; imageSearch: boolean } {
-  switch (mode) {
-    case 'agent':
-      return { code: true, search: true, imageSearch: true };
-    case 'code':
-      return { code: true, search: false, imageSearch: false };
-    case 'think':
-    case 'direct':
-      return { code: false, search: false, imageSearch: false };
-  }
 }

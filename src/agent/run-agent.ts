@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { DeepeyesError } from '../errors.js';
 import { prepareModelImage } from '../image/index.js';
 import type { ChatMessage, ChatModel, ChatReply, ContentPart, ModelImage } from '../model/chat-model.js';
+import { type ToolSet, toolSetForMode } from '../protocol/action.js';
 import { toChatContent } from '../protocol/chat-content.js';
+import { DEEPEYES_V1_SYSTEM_PROMPT, DEEPEYES_V1_USER_SUFFIX } from '../protocol/deepeyes-v1.js';
+import { normalizeAssistantTurn } from '../protocol/extract-turn.js';
 import { parseTurn } from '../protocol/parse-turn.js';
 import { buildPrompt, stopSequences } from '../protocol/prompts.js';
-import {
-  type AgentOptions,
-  type AgentOptionsInput,
-  resolveAgentOptions,
-  toolsForMode,
-} from './agent-options.js';
+import { type AgentOptions, type AgentOptionsInput, resolveAgentOptions } from './agent-options.js';
 import type { AgentEventListener } from './events.js';
 import { restoreStopString } from './restore-stop-string.js';
 import {
@@ -65,7 +63,16 @@ export async function runAgent(
   const startedAt = new Date().toISOString();
   const start = now();
   const runId = input.id ?? randomUUID();
-  const tools = toolsForMode(options.mode);
+  const v1 = options.toolFormat === 'deepeyes-v1';
+  const tools: ToolSet = v1
+    ? {
+        code: false,
+        search: false,
+        imageSearch: false,
+        zoomIn: options.mode === 'agent',
+        rotate: options.mode === 'agent',
+      }
+    : toolSetForMode(options.mode);
   const recorder = new TrajectoryRecorder();
 
   const inputImages: ModelImage[] = [];
@@ -94,9 +101,17 @@ export async function runAgent(
     mode: options.mode,
     question: input.question,
     imageCount: inputImages.length,
-    systemPrompt: options.systemPrompt,
-    userTemplate: options.userTemplate,
+    systemPrompt: options.systemPrompt ?? (v1 && tools.zoomIn ? DEEPEYES_V1_SYSTEM_PROMPT : undefined),
+    userTemplate:
+      options.userTemplate ?? (v1 && tools.zoomIn ? `{question}${DEEPEYES_V1_USER_SUFFIX}` : undefined),
   });
+  const stop = v1
+    ? tools.zoomIn
+      ? ['</tool_call>']
+      : undefined
+    : tools.code || tools.search
+      ? stopSequences(options.profile)
+      : undefined;
   const messages: ChatMessage[] = [];
   if (prompt.system) messages.push({ role: 'system', content: prompt.system });
   const userParts: ContentPart[] = [
@@ -153,7 +168,7 @@ export async function runAgent(
         reply = await dependencies.model.complete(
           {
             messages: requestMessages,
-            stop: tools.code || tools.search ? stopSequences(options.profile) : undefined,
+            stop,
             maxTokens: Math.min(options.maxTokensPerTurn, options.maxTotalTokens - progress.completionTokens),
             temperature: options.temperature,
             topP: options.topP,
@@ -173,7 +188,11 @@ export async function runAgent(
       progress.modelCalls += 1;
       progress.completionTokens += reply.usage?.completionTokens ?? 0;
       promptTokens += reply.usage?.promptTokens ?? 0;
-      const text = prefill + restoreStopString(reply);
+      // RL keeps the stop string; the evaluation agent strips the turn and closes a cut code block.
+      const text =
+        options.profile === 'vlmevalkit'
+          ? normalizeAssistantTurn(reply.text, 'vlmevalkit')
+          : prefill + restoreStopString(reply);
       emit({
         type: 'model-reply',
         turn,
@@ -195,7 +214,7 @@ export async function runAgent(
       };
       recorder.turns.push(turnRecord);
 
-      if (reply.finishReason === 'length') {
+      if (reply.finishReason === 'length' && options.profile !== 'vlmevalkit') {
         // A turn cut by the token limit runs nothing, as in the RL rollout.
         turnRecord.action = 'length';
         stopReason = 'length';
@@ -234,6 +253,13 @@ export async function runAgent(
       } else {
         try {
           const outcome = await runner.run(action, turn);
+          if (outcome.endsEpisode) {
+            // upstream-rl: a failed search or an unreachable sandbox ends the episode there.
+            Object.assign(turnRecord, { toolCall: outcome.record });
+            emit({ type: 'tool-call', turn, call: outcome.record });
+            stopReason = 'no-action';
+            break;
+          }
           observation = outcome.observation;
           observationImages = outcome.images;
           Object.assign(turnRecord, { toolCall: outcome.record });

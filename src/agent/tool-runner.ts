@@ -2,7 +2,11 @@ import { cropImage, prepareObservationImage, prepareObservationImages, rotateIma
 import type { ModelImage } from '../model/chat-model.js';
 import type { Action } from '../protocol/action.js';
 import { repairIndentation } from '../protocol/code-repair.js';
-import { renderZoomErrorObservation, renderZoomObservation } from '../protocol/deepeyes-v1.js';
+import {
+  renderZoomErrorObservation,
+  renderZoomObservation,
+  resolveZoomBox,
+} from '../protocol/deepeyes-v1.js';
 import {
   renderCodeObservation,
   renderEmptyCodeObservation,
@@ -30,6 +34,8 @@ export type ToolOutcome = {
   /** Observation text with one `<image>` per attached image. */
   observation: string;
   images: ModelImage[];
+  /** upstream-rl only: upstream ends the episode here instead of showing the error. */
+  endsEpisode?: boolean;
 };
 
 const COMPILE_ERRORS = new Set(['IndentationError', 'TabError']);
@@ -167,6 +173,7 @@ export class ToolRunner {
         record: { tool: 'search', query, provider: provider.name, resultCount: 0, error: message },
         observation: renderSearchErrorObservation(profile),
         images: [],
+        endsEpisode: profile === 'upstream-rl',
       };
     }
   }
@@ -210,6 +217,7 @@ export class ToolRunner {
         record: { tool: 'image_search', provider: provider.name, resultCount: 0, error: message },
         observation: renderSearchErrorObservation(profile, 'image_search'),
         images: [],
+        endsEpisode: profile === 'upstream-rl',
       };
     }
   }
@@ -229,10 +237,20 @@ export class ToolRunner {
         images: [],
       };
     }
-    const bytes =
-      action.kind === 'zoom-in'
-        ? await cropImage(source.bytes, action.bbox)
-        : await rotateImage(source.bytes, action.angle);
+    let bytes: Uint8Array;
+    if (action.kind === 'zoom-in') {
+      const box = resolveZoomBox(action.bbox, source);
+      if (!box) {
+        return {
+          record: { tool, arguments: args, error: 'invalid box' },
+          observation: renderZoomErrorObservation(),
+          images: [],
+        };
+      }
+      bytes = await cropImage(source.bytes, box);
+    } else {
+      bytes = await rotateImage(source.bytes, action.angle);
+    }
     const image = await prepareObservationImage(bytes, this.nextImageId(turn), {
       profile: this.options.profile,
     });

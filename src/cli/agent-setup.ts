@@ -22,6 +22,7 @@ export async function agentOptionsFromFlags(flags: AgentFlags): Promise<AgentOpt
   return dropUndefined({
     mode: flags.mode,
     profile: flags.profile,
+    toolFormat: flags.toolFormat,
     maxTurns: flags.maxTurns,
     maxTokensPerTurn: flags.maxTokens,
     maxTotalTokens: flags.maxTotalTokens,
@@ -83,7 +84,7 @@ export async function openAgentDependencies(flags: AgentFlags, io: CliIO): Promi
       `model: ${model.name}${model.name.startsWith('replay:') ? ' (recorded turns, not a live model)' : ''}`,
     ];
     const dependencies: AgentDependencies = { model };
-    if (flags.mode === 'agent' || flags.mode === 'code') {
+    if ((flags.mode === 'agent' || flags.mode === 'code') && flags.toolFormat !== 'deepeyes-v1') {
       const sandbox = await createLocalSandbox({ isolation: !flags.unsafeNoIsolation, poolSize: 1 }, (line) =>
         io.err(`sandbox: ${line}\n`),
       );

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { processIO } from './io.js';
@@ -21,6 +22,7 @@ export function buildProgram(io = processIO()): Command {
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
   registerSandboxCommand(program, io);
+  registerRewardCommands(program, io);
   return program;
 }
 

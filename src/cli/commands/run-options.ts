@@ -24,6 +24,7 @@ export function addAgentFlags(command: Command): Command {
       `${COMPAT_PROFILES.join('|')}: whose parsing/observation rules to follow`,
       'deepeyesv2',
     )
+    .option('--tool-format <format>', 'deepeyesv2 (code + search) or deepeyes-v1 (image_zoom_in_tool / rotate)', 'deepeyesv2')
     .option('--max-turns <n>', 'model calls per trajectory (default 9; vlmevalkit profile 11)')
     .option('--max-tokens <n>', 'max_tokens per model call (default 8192)')
     .option('--max-total-tokens <n>', 'completion tokens per trajectory (default 16384)')
@@ -63,6 +64,7 @@ export const agentFlagsSchema = z.object({
   replay: z.string().optional(),
   mode: z.enum(AGENT_MODES),
   profile: z.enum(COMPAT_PROFILES),
+  toolFormat: z.enum(['deepeyesv2', 'deepeyes-v1']).default('deepeyesv2'),
   maxTurns: optionalInt,
   maxTokens: optionalInt,
   maxTotalTokens: optionalInt,

@@ -1,0 +1,106 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScriptedChatModel } from '../model/scripted-chat-model.js';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import type { SearchProvider } from '../search/search-provider.js';
+import { runAgent } from './run-agent.js';
+
+let sandbox: KernelSandbox;
+let picture: Uint8Array;
+
+beforeAll(async () => {
+  sandbox = await createLocalSandbox({ poolSize: 1 });
+  picture = new Uint8Array(
+    await sharp({ create: { width: 280, height: 196, channels: 3, background: '#c33' } })
+      .png()
+      .toBuffer(),
+  );
+});
+afterAll(async () => {
+  await sandbox?.close();
+});
+
+const searchTurn =
+  '<think>Look it up.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "x"}}\n</tool_call>';
+
+describe('runAgent under the vlmevalkit profile', () => {
+  it('drops a tool-call turn, re-sends the same request, and records the raw turn when the calls run out', async () => {
+    const model = new ScriptedChatModel(() => searchTurn);
+    const run = await runAgent(
+      { question: 'q', images: [picture] },
+      { model, sandbox },
+      { profile: 'vlmevalkit', mode: 'code' },
+    );
+    expect(model.requests).toHaveLength(11);
+    expect(new Set(model.requests.map((request) => JSON.stringify(request.messages))).size).toBe(1);
+    expect(run.trajectory.stopReason).toBe('max-turns');
+    expect(run.trajectory.answer).toBe(searchTurn);
+  });
+
+  it('closes a cut code block the way the evaluation agent does and uses its stop strings and limits', async () => {
+    const model = new ScriptedChatModel([
+      '<think>t</think>\n<code>\n```python\nprint(2 + 2)\n```\n',
+      '<answer>4</answer>',
+    ]);
+    const run = await runAgent(
+      { question: 'q', images: [picture] },
+      { model, sandbox },
+      { profile: 'vlmevalkit', mode: 'code' },
+    );
+    expect(model.requests[0]).toMatchObject({
+      stop: ['</code>', '<|im_end|>'],
+      maxTokens: 2048,
+      temperature: 0,
+    });
+    expect(run.trajectory.turns[0]?.assistant).toBe(
+      '<think>t</think>\n<code>\n```python\nprint(2 + 2)\n```</code>',
+    );
+    expect(run.trajectory.turns[0]?.observation).toBe(
+      'Code execution result:\nstdout:\n```\n4\n\n```\n\nstderr:\n```\n\n```\n\nImages:\n',
+    );
+    expect(run.trajectory.answer).toBe('4');
+  });
+});
+
+describe('runAgent under the upstream-rl profile', () => {
+  it('ends the episode when a search fails, as upstream does', async () => {
+    const search: SearchProvider = {
+      name: 'down',
+      search: async () => {
+        throw new Error('503');
+      },
+    };
+    const model = new ScriptedChatModel([searchTurn]);
+    const run = await runAgent(
+      { question: 'q', images: [picture] },
+      { model, sandbox, search },
+      { profile: 'upstream-rl' },
+    );
+    expect(run.trajectory.stopReason).toBe('no-action');
+    expect(run.trajectory.turns[0]?.toolCall).toMatchObject({ tool: 'search', error: '503' });
+    model.assertConsumed();
+  });
+});
+
+describe('runAgent with DeepEyes v1 tools', () => {
+  it('answers image_zoom_in_tool with the cropped region and rejects a degenerate box', async () => {
+    const model = new ScriptedChatModel([
+      '<think>zoom</think>\n<tool_call>\n{"name": "image_zoom_in_tool", "arguments": {"bbox_2d": [28, 28, 140, 112], "label": "corner"}}\n</tool_call>',
+      '<think>again</think>\n<tool_call>\n{"name": "image_zoom_in_tool", "arguments": {"bbox_2d": [10, 10, 12, 12]}}\n</tool_call>',
+      '<answer>red</answer>',
+    ]);
+    const run = await runAgent(
+      { question: 'Colour?', images: [picture] },
+      { model },
+      { toolFormat: 'deepeyes-v1' },
+    );
+    expect(model.requests[0]?.stop).toEqual(['</tool_call>']);
+    expect(model.requests[0]?.messages[0]?.content).toContain('image_zoom_in_tool');
+    const [zoom, bad] = run.trajectory.turns;
+    expect(zoom?.observation).toMatch(/^<tool_response><image>\n/);
+    expect(zoom?.observationImages?.[0]).toMatchObject({ width: 112, height: 84 });
+    expect(bad?.observation).toBe('Error: ZOOM IN ARGUMENTS ARE INVALID');
+    expect(run.trajectory.answer).toBe('red');
+  });
+});
