@@ -9,6 +9,7 @@ import { repairCodeUpstream } from '../protocol/code-repair.js';
 import { loadPromptFiles } from '../protocol/prompt-template.js';
 import { Autopep8Formatter } from '../sandbox/autopep8.js';
 import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import { createSearchTools, type SearchToolsConfig } from '../search/create-search-tools.js';
 import type { AgentFlags } from './commands/run-options.js';
 import type { CliIO } from './io.js';
 
@@ -72,8 +73,30 @@ export async function createChatModel(
   });
 }
 
+/** Search tool settings from flags; with none, the offline index and image index of the bundled demo. */
+export function searchConfigFromFlags(flags: AgentFlags): SearchToolsConfig {
+  return {
+    text: (flags.searchProvider ?? 'local') as SearchToolsConfig['text'],
+    image: (flags.imageSearchProvider ??
+      (flags.imageSearchCacheFile ? 'cache' : 'local')) as SearchToolsConfig['image'],
+    ...(flags.searchIndex ? { textIndexPath: flags.searchIndex } : {}),
+    ...(flags.imageIndex ? { imageIndexPath: flags.imageIndex } : {}),
+    ...(flags.imageSearchCacheFile ? { imageCacheFiles: [flags.imageSearchCacheFile] } : {}),
+    cache: { mode: flags.searchCacheMode, ...(flags.searchCache ? { path: flags.searchCache } : {}) },
+  };
+}
+
+export type SetupOptions = {
+  /** Sessions that will run at once (eval --concurrency): sizes the warm pool and the session limit. */
+  concurrency?: number;
+};
+
 /** Builds the model, sandbox, search tools and code formatter a run needs, and one `close` for all. */
-export async function openAgentDependencies(flags: AgentFlags, io: CliIO): Promise<AgentSetup> {
+export async function openAgentDependencies(
+  flags: AgentFlags,
+  io: CliIO,
+  setupOptions: SetupOptions = {},
+): Promise<AgentSetup> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
@@ -85,13 +108,31 @@ export async function openAgentDependencies(flags: AgentFlags, io: CliIO): Promi
     ];
     const dependencies: AgentDependencies = { model };
     if ((flags.mode === 'agent' || flags.mode === 'code') && flags.toolFormat !== 'deepeyes-v1') {
-      const sandbox = await createLocalSandbox({ isolation: !flags.unsafeNoIsolation, poolSize: 1 }, (line) =>
-        io.err(`sandbox: ${line}\n`),
+      const concurrency = setupOptions.concurrency ?? 1;
+      const sandbox = await createLocalSandbox(
+        {
+          isolation: !flags.unsafeNoIsolation,
+          poolSize: Math.min(concurrency, 8),
+          maxSessions: Math.max(64, concurrency),
+        },
+        (line) => io.err(`sandbox: ${line}\n`),
       );
       closers.push(() => sandbox.close());
       dependencies.sandbox = sandbox;
       describe.push(
         `sandbox: local IPython kernels${flags.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap'}`,
+      );
+    }
+    if (flags.mode === 'agent' && flags.toolFormat !== 'deepeyes-v1') {
+      const search = await createSearchTools(searchConfigFromFlags(flags));
+      closers.push(async () => search.close());
+      dependencies.search = search.text;
+      dependencies.imageSearch = search.image;
+      describe.push(
+        ...search
+          .describe()
+          .split('\n')
+          .map((line) => `search: ${line}`),
       );
     }
     if (flags.codeRepair === 'upstream') {

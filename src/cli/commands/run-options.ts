@@ -24,7 +24,11 @@ export function addAgentFlags(command: Command): Command {
       `${COMPAT_PROFILES.join('|')}: whose parsing/observation rules to follow`,
       'deepeyesv2',
     )
-    .option('--tool-format <format>', 'deepeyesv2 (code + search) or deepeyes-v1 (image_zoom_in_tool / rotate)', 'deepeyesv2')
+    .option(
+      '--tool-format <format>',
+      'deepeyesv2 (code + search) or deepeyes-v1 (image_zoom_in_tool / rotate)',
+      'deepeyesv2',
+    )
     .option('--max-turns <n>', 'model calls per trajectory (default 9; vlmevalkit profile 11)')
     .option('--max-tokens <n>', 'max_tokens per model call (default 8192)')
     .option('--max-total-tokens <n>', 'completion tokens per trajectory (default 16384)')
@@ -47,8 +51,15 @@ export function addAgentFlags(command: Command): Command {
     .option('--max-pixels <n>', 'smart_resize max pixels of input images (default 12845056)')
     .option('--search-index <dir>', 'offline text search index (default: the bundled demo corpus)')
     .option('--image-index <file>', 'offline image index (default: the bundled demo image set)')
-    .option('--search-provider <name>', 'text search: local|serper|serpapi|brave|searxng (default local)')
-    .option('--image-search-provider <name>', 'image search: local|serpapi|cache (default local)')
+    .option(
+      '--search-provider <name>',
+      'text search: local|serper|serpapi|brave|searxng|none (default local)',
+    )
+    .option('--image-search-provider <name>', 'image search: local|cache|serper|serpapi (default local)')
+    .option(
+      '--image-search-cache-file <file>',
+      'DeepEyesV2/MMSearch-R1 image-search cache JSON to replay (implies --image-search-provider cache)',
+    )
     .option('--search-cache <file>', 'SQLite cache for search results')
     .option('--search-cache-mode <mode>', 'record|replay|off', 'record')
     .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (only where bwrap is unavailable)');
@@ -83,6 +94,7 @@ export const agentFlagsSchema = z.object({
   imageIndex: z.string().optional(),
   searchProvider: z.string().optional(),
   imageSearchProvider: z.string().optional(),
+  imageSearchCacheFile: z.string().optional(),
   searchCache: z.string().optional(),
   searchCacheMode: z.enum(['record', 'replay', 'off']),
   unsafeNoIsolation: z.boolean().optional(),
