@@ -13,6 +13,8 @@ import {
 } from './sandbox-options.js';
 import { ZygoteProcess } from './zygote-process.js';
 
+const REFILL_DELAY_MS = 100;
+
 /** Counters and gauges for /metrics and benchmarks. */
 export type SandboxStats = {
   isolation: boolean;
@@ -206,7 +208,9 @@ export class KernelSandbox implements Sandbox {
       await kernel.dispose();
       kernel = this.pool.shift();
     }
-    void this.fillPool();
+    // Refill a moment later: forking a kernel right now would compete for the CPU with
+    // the session being opened and its first call.
+    setTimeout(() => void this.fillPool(), REFILL_DELAY_MS).unref();
     return kernel ?? (await this.startKernel());
   }
 
