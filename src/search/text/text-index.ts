@@ -29,12 +29,12 @@ type Ranked = {
 type Row = { id: string; title: string; url: string | null; date: string | null; text: string };
 
 /**
- * A term found in more passages than this is "common": ranking every passage that holds it costs
- * ~5 µs each in FTS5 (one doc-size lookup per row), so the relaxed fallback never ranks a common
- * term's whole posting list on its own; common terms still count in the all-words and all-but-one
- * passes, whose intersections are small.
+ * Ranking a passage costs ~5 µs in FTS5 (one doc-size lookup per row), so the relaxed fallback
+ * never ranks a long posting list: it ORs the rarest words only, as long as together they occur in
+ * at most this many passages. Common words still count in the all-words and all-but-one passes,
+ * whose intersections are small.
  */
-const RARE_TERM_MAX_PASSAGES = 400;
+const RELAXED_RANKING_BUDGET = 500;
 
 /**
  * A SQLite FTS5 BM25 index over passages (porter stemming, diacritics folded). One file; safe to
@@ -158,7 +158,7 @@ export class TextIndex {
    * BM25 top `limit` passages, in passes that each stay cheap at a million passages:
    * 1. passages holding every query word;
    * 2. if fewer than `limit`: passages holding all words but one, and passages holding any rare word
-   *    (see `RARE_TERM_MAX_PASSAGES`), merged by BM25 score (FTS5's BM25 sums per-term parts, so
+   *    (see `RELAXED_RANKING_BUDGET`), merged by BM25 score (FTS5's BM25 sums per-term parts, so
    *    scores from these passes are comparable).
    * Passages matched only by common words are not returned when too few hold every word: an OR
    * over words found in most passages is what makes naive BM25 slow, and such passages rank last.
@@ -173,7 +173,7 @@ export class TextIndex {
       const consider = (rows: Ranked[]) => {
         for (const row of rows) relaxed.set(row.rowid, Math.min(row.score, relaxed.get(row.rowid) ?? 0));
       };
-      const rare = terms.filter((term) => this.documentFrequencyAtMost(term, RARE_TERM_MAX_PASSAGES));
+      const rare = this.rarestTerms(terms, RELAXED_RANKING_BUDGET);
       if (rare.length > 0) consider(ranked.all(anyTermExpression(rare), limit));
       if (terms.length >= 3) {
         // All-but-one passes whose remaining words include a rare one intersect small lists (cheap);
@@ -194,11 +194,23 @@ export class TextIndex {
     return found.map((row) => this.toHit(this.statements.passage.get(row.rowid)!, terms));
   }
 
-  private documentFrequencyAtMost(term: string, maximum: number): boolean {
-    return (
-      (this.statements.cappedDocumentFrequency.get(allTermsExpression([term]), maximum + 1) as number) <=
-      maximum
-    );
+  /** The rarest query words whose passages together stay within `budget` (counts are capped, so cheap). */
+  private rarestTerms(terms: string[], budget: number): string[] {
+    const counted = terms
+      .map((term) => ({
+        term,
+        count: this.statements.cappedDocumentFrequency.get(allTermsExpression([term]), budget + 1) as number,
+      }))
+      .filter(({ count }) => count <= budget)
+      .sort((a, b) => a.count - b.count);
+    const chosen: string[] = [];
+    let total = 0;
+    for (const { term, count } of counted) {
+      if (total + count > budget) break;
+      total += count;
+      chosen.push(term);
+    }
+    return chosen;
   }
 
   stats(): TextIndexStats {
