@@ -128,12 +128,7 @@ export async function openAgentDependencies(
       closers.push(async () => search.close());
       dependencies.search = search.text;
       dependencies.imageSearch = search.image;
-      describe.push(
-        ...search
-          .describe()
-          .split('\n')
-          .map((line) => `search: ${line}`),
-      );
+      describe.push(...search.describe().split('\n'));
     }
     if (flags.codeRepair === 'upstream') {
       const formatter = new Autopep8Formatter();

@@ -4,9 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEvalCommands } from './commands/eval.js';
 import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
+import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
 import { reportError } from './report-error.js';
 
@@ -23,6 +25,7 @@ export function buildProgram(io = processIO()): Command {
   registerDemoCommand(program, io);
   registerSandboxCommand(program, io);
   registerRewardCommands(program, io);
+  registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
   return program;
 }
 
