@@ -195,9 +195,10 @@ describe('ReplayChatModel', () => {
     );
   });
 
-  it('plays the bundled demo library by item id', async () => {
+  it('plays the bundled demo library by the question in the prompt', async () => {
     const model = await ReplayChatModel.fromFile(join(import.meta.dirname, '../../assets/demo/replay.jsonl'));
-    const reply = await model.complete(requestAfter([], { itemId: 'loading-bay' }));
+    const question = 'What number is printed on the small blue tag on the floor?\n\nThink first, then act.';
+    const reply = await model.complete(requestAfter([], { itemId: 'some-run-id', question }));
     expect(reply.stopSequence).toBe('</code>');
     expect(reply.text).toContain('image_1.crop(');
   });
