@@ -8,6 +8,7 @@ import { registerEvalCommands } from './commands/eval.js';
 import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerSearchCommands } from './commands/search.js';
 import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
 import { reportError } from './report-error.js';
@@ -24,6 +25,7 @@ export function buildProgram(io = processIO()): Command {
   registerRunCommand(program, io);
   registerDemoCommand(program, io);
   registerSandboxCommand(program, io);
+  registerSearchCommands(program, io);
   registerRewardCommands(program, io);
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
   return program;
