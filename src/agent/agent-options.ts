@@ -35,6 +35,8 @@ export const agentOptionsSchema = z.object({
   codeRepair: z.enum(['auto', 'upstream', 'off']).default('auto'),
   /** Images attached to one observation; upstream keeps the first 10. */
   maxObservationImages: z.number().int().positive().default(10),
+  /** Let image_search name a region (`bbox_2d`) to search with a crop; off keeps DeepEyesV2's behaviour. */
+  imageSearchRegion: z.boolean().default(false),
   /** Results per text or image search; the released environment uses 5. */
   searchTopK: z.number().int().positive().default(5),
   /** Exact system prompt text (e.g. loaded from --system-prompt-file); our own wording when absent. */

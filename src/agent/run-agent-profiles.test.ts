@@ -104,3 +104,51 @@ describe('runAgent with DeepEyes v1 tools', () => {
     expect(run.trajectory.answer).toBe('red');
   });
 });
+
+describe('runAgent image search', () => {
+  function recordingImageSearch() {
+    const queries: { width: number; height: number; itemId?: string }[] = [];
+    return {
+      queries,
+      provider: {
+        name: 'recording',
+        async searchImage(bytes: Uint8Array, options?: { itemId?: string }) {
+          const { width = 0, height = 0 } = await sharp(bytes).metadata();
+          queries.push({ width, height, ...(options?.itemId ? { itemId: options.itemId } : {}) });
+          return [{ title: 'A red card', link: 'https://example.org/card', image: picture }];
+        },
+      },
+    };
+  }
+
+  it('searches with the whole input image and the item id by default', async () => {
+    const { queries, provider } = recordingImageSearch();
+    const model = new ScriptedChatModel([
+      '<tool_call>\n{"name": "image_search"}\n</tool_call>',
+      '<answer>card</answer>',
+    ]);
+    const run = await runAgent(
+      { id: 'fvqa_train_7', question: 'q', images: [picture] },
+      { model, imageSearch: provider },
+      { mode: 'agent' },
+    );
+    expect(queries).toEqual([{ width: 280, height: 196, itemId: 'fvqa_train_7' }]);
+    expect(run.trajectory.turns[0]?.observation).toBe(
+      '<tool_response>\nA Google image search for the image found 1 results:\n\n## Web Results\n1. <image>\n[A red card] \n\n</tool_response>',
+    );
+  });
+
+  it('searches with a region of the image when region search is switched on', async () => {
+    const { queries, provider } = recordingImageSearch();
+    const turn =
+      '<tool_call>\n{"name": "image_search", "arguments": {"bbox_2d": [28, 28, 140, 112]}}\n</tool_call>';
+    const model = new ScriptedChatModel([turn, '<answer>card</answer>']);
+    await runAgent(
+      { question: 'q', images: [picture] },
+      { model, imageSearch: provider },
+      { imageSearchRegion: true },
+    );
+    expect(queries).toEqual([expect.objectContaining({ width: 112, height: 84 })]);
+    expect(model.requests[0]?.messages[0]?.content).toContain('"bbox_2d": [x1, y1, x2, y2]');
+  });
+});

@@ -46,6 +46,10 @@ export type RunHooks = { onEvent?: AgentEventListener; signal?: AbortSignal };
 
 const THINK_PREFIX = '<think>';
 
+/** Told to the model only when region image search is switched on (a deepeyes extension). */
+const IMAGE_SEARCH_REGION_NOTE =
+  'image_search can also search with a region of the first image: {"name": "image_search", "arguments": {"bbox_2d": [x1, y1, x2, y2]}}, in pixels of the image as you see it.';
+
 /**
  * Drives one trajectory: model → parse → tool → observation → … → answer.
  * Model mistakes become recorded steps; an unreachable model or sandbox ends the run with
@@ -72,7 +76,7 @@ export async function runAgent(
         zoomIn: options.mode === 'agent',
         rotate: options.mode === 'agent',
       }
-    : toolSetForMode(options.mode);
+    : { ...toolSetForMode(options.mode), imageSearchRegion: options.imageSearchRegion };
   const recorder = new TrajectoryRecorder();
 
   const inputImages: ModelImage[] = [];
@@ -113,7 +117,11 @@ export async function runAgent(
       ? stopSequences(options.profile)
       : undefined;
   const messages: ChatMessage[] = [];
-  if (prompt.system) messages.push({ role: 'system', content: prompt.system });
+  const system =
+    prompt.system && tools.imageSearch && tools.imageSearchRegion && !options.systemPrompt
+      ? `${prompt.system}\n\n${IMAGE_SEARCH_REGION_NOTE}`
+      : prompt.system;
+  if (system) messages.push({ role: 'system', content: system });
   const userParts: ContentPart[] = [
     ...inputImages.map((image) => ({ type: 'image' as const, image })),
     { type: 'text', text: prompt.user },
@@ -124,6 +132,7 @@ export async function runAgent(
     tools.code ? dependencies : { ...dependencies, sandbox: undefined },
     options,
     inputImages,
+    runId,
   );
   const stopConditions = [
     maxElapsed(options.timeLimitMs),

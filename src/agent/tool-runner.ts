@@ -1,4 +1,11 @@
-import { cropImage, prepareObservationImage, prepareObservationImages, rotateImage } from '../image/index.js';
+import {
+  clampBox,
+  cropImage,
+  type PixelBox,
+  prepareObservationImage,
+  prepareObservationImages,
+  rotateImage,
+} from '../image/index.js';
 import type { ModelImage } from '../model/chat-model.js';
 import type { Action } from '../protocol/action.js';
 import { repairIndentation } from '../protocol/code-repair.js';
@@ -54,6 +61,8 @@ export class ToolRunner {
     private readonly options: AgentOptions,
     /** The images as the model sees them; `image_i` in the kernel is the same picture, so coordinates agree. */
     private readonly inputImages: ModelImage[],
+    /** The item id: image-search caches keyed by training item (MMSearch-R1) look it up. */
+    private readonly itemId?: string,
   ) {}
 
   async open(): Promise<void> {
@@ -76,7 +85,7 @@ export class ToolRunner {
       case 'search':
         return this.runSearch(action.query);
       case 'image-search':
-        return this.runImageSearch(turn);
+        return this.runImageSearch(turn, action.bbox);
       case 'zoom-in':
       case 'rotate':
         return this.runImageTool(action, turn);
@@ -178,7 +187,7 @@ export class ToolRunner {
     }
   }
 
-  private async runImageSearch(turn: number): Promise<ToolOutcome> {
+  private async runImageSearch(turn: number, region?: PixelBox): Promise<ToolOutcome> {
     const provider = this.dependencies.imageSearch;
     const profile = this.options.profile;
     const original = this.inputImages[0];
@@ -191,7 +200,13 @@ export class ToolRunner {
       };
     }
     try {
-      const hits = await provider.searchImage(original.bytes, { limit: this.options.searchTopK });
+      const box = region ? clampBox(region, original) : undefined;
+      if (region && !box) throw new Error(`the region ${JSON.stringify(region)} lies outside the image`);
+      const query = box ? await cropImage(original.bytes, box) : original.bytes;
+      const hits = await provider.searchImage(query, {
+        limit: this.options.searchTopK,
+        ...(this.itemId === undefined ? {} : { itemId: this.itemId }),
+      });
       const withImages: ImageSearchHit[] = [];
       const images: ModelImage[] = [];
       for (const hit of hits) {

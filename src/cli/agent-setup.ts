@@ -24,6 +24,7 @@ export async function agentOptionsFromFlags(flags: AgentFlags): Promise<AgentOpt
     mode: flags.mode,
     profile: flags.profile,
     toolFormat: flags.toolFormat,
+    imageSearchRegion: flags.imageSearchRegion,
     maxTurns: flags.maxTurns,
     maxTokensPerTurn: flags.maxTokens,
     maxTotalTokens: flags.maxTotalTokens,

@@ -19,6 +19,12 @@ export type ToolSet = {
   code: boolean;
   search: boolean;
   imageSearch: boolean;
+  /**
+   * Beyond the paper: `image_search` may name a region, `{"arguments": {"bbox_2d": [x1, y1, x2, y2]}}`,
+   * to search with that crop of the first image. Off by default (DeepEyesV2 searches the whole image
+   * and treats any arguments as an error).
+   */
+  imageSearchRegion?: boolean;
   /** DeepEyes v1 `image_zoom_in_tool` (bbox_2d + optional label). Off unless asked for. */
   zoomIn?: boolean;
   /** DeepEyes v1 `image_rotate_tool` (angle). Off unless asked for. */
@@ -67,7 +73,8 @@ export type Action =
   /** Run `code` (as extracted, before any repair). */
   | { kind: 'code'; code: string }
   | { kind: 'search'; query: string }
-  | { kind: 'image-search' }
+  /** Search with the first input image, or with the region `bbox` of it when region search is on. */
+  | { kind: 'image-search'; bbox?: [number, number, number, number] }
   /** DeepEyes v1: crop `bbox` ([x1, y1, x2, y2] in input-image pixels) from the first input image. */
   | { kind: 'zoom-in'; bbox: [number, number, number, number]; label?: string }
   /** DeepEyes v1: rotate the first input image by `angle` degrees (PIL: counter-clockwise, same canvas). */

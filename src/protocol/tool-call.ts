@@ -69,7 +69,10 @@ export function interpretToolCall(body: string, context: ToolCallContext): Actio
     return toolError(`Error: Invalid tool call name: ${call}.`);
   }
   if (name === 'image_search') {
-    if (args !== null) return toolError(`Error: Invalid tool call parameters for image search: ${call}.`);
+    if (args !== null) {
+      if (context.tools.imageSearchRegion && !upstream) return interpretImageSearchRegion(call, args);
+      return toolError(`Error: Invalid tool call parameters for image search: ${call}.`);
+    }
     if (upstream && context.dataIndex !== undefined) {
       // Upstream's "image search" is a cache lookup: `'fvqa' in index` fails on an int index and
       // any other item is a miss, which ends the episode with "Search error".
@@ -106,6 +109,18 @@ function interpretSearch(
     );
   }
   return { kind: 'search', query };
+}
+
+/** Region search (an opt-in extension): `{"bbox_2d": [x1, y1, x2, y2]}` in pixels of the first image; `{}` = whole image. */
+function interpretImageSearchRegion(call: string, args: unknown): Action {
+  if (isPlainObject(args) && Object.keys(args).length === 0) return { kind: 'image-search' };
+  const bbox = isPlainObject(args) ? args.bbox_2d : undefined;
+  if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(isFiniteNumber)) {
+    return toolError(
+      `Error: Invalid tool call parameters for image search: ${call}. Search the whole image with {"name": "image_search"}, or a region with {"name": "image_search", "arguments": {"bbox_2d": [x1, y1, x2, y2]}}.`,
+    );
+  }
+  return { kind: 'image-search', bbox: bbox as [number, number, number, number] };
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -49,13 +49,20 @@ export function addAgentFlags(command: Command): Command {
     )
     .option('--min-pixels <n>', 'smart_resize min pixels of input images (default 3136)')
     .option('--max-pixels <n>', 'smart_resize max pixels of input images (default 12845056)')
-    .option('--search-index <dir>', 'offline text search index (default: the bundled demo corpus)')
-    .option('--image-index <file>', 'offline image index (default: the bundled demo image set)')
+    .option(
+      '--search-index <file>',
+      'offline text search index file (deepeyes index build; default: the bundled demo corpus)',
+    )
+    .option('--image-index <file>', 'offline image index file (default: the bundled demo image set)')
     .option(
       '--search-provider <name>',
       'text search: local|serper|serpapi|brave|searxng|none (default local)',
     )
     .option('--image-search-provider <name>', 'image search: local|cache|serper|serpapi (default local)')
+    .option(
+      '--image-search-region',
+      'let image_search take a bbox_2d region and search with that crop (beyond the paper)',
+    )
     .option(
       '--image-search-cache-file <file>',
       'DeepEyesV2/MMSearch-R1 image-search cache JSON to replay (implies --image-search-provider cache)',
@@ -94,6 +101,7 @@ export const agentFlagsSchema = z.object({
   imageIndex: z.string().optional(),
   searchProvider: z.string().optional(),
   imageSearchProvider: z.string().optional(),
+  imageSearchRegion: z.boolean().optional(),
   imageSearchCacheFile: z.string().optional(),
   searchCache: z.string().optional(),
   searchCacheMode: z.enum(['record', 'replay', 'off']),

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { interpretToolCall } from './tool-call.js';
+
+describe('image search on a region (opt-in extension)', () => {
+  const tools = { code: true, search: true, imageSearch: true, imageSearchRegion: true };
+  const call = (body: string, profile: 'deepeyesv2' | 'upstream-rl' = 'deepeyesv2') =>
+    interpretToolCall(body, { profile, tools });
+
+  it('searches with the named region when region search is on', () => {
+    expect(call('{"name": "image_search", "arguments": {"bbox_2d": [10, 20, 110, 220]}}')).toEqual({
+      kind: 'image-search',
+      bbox: [10, 20, 110, 220],
+    });
+    expect(call('{"name": "image_search", "arguments": {}}')).toEqual({ kind: 'image-search' });
+  });
+
+  it('explains a malformed region instead of guessing', () => {
+    const action = call('{"name": "image_search", "arguments": {"bbox_2d": [1, 2]}}');
+    expect(action.kind).toBe('tool-error');
+    expect(action.kind === 'tool-error' && action.observation).toMatch(
+      /a region with \{"name": "image_search"/,
+    );
+  });
+
+  it('keeps upstream behaviour when region search is off or the profile is upstream-rl', () => {
+    const body = '{"name": "image_search", "arguments": {"bbox_2d": [10, 20, 110, 220]}}';
+    expect(
+      interpretToolCall(body, { profile: 'deepeyesv2', tools: { ...tools, imageSearchRegion: false } }),
+    ).toEqual({
+      kind: 'tool-error',
+      observation: `Error: Invalid tool call parameters for image search: ${body}.`,
+    });
+    expect(call(body, 'upstream-rl').kind).toBe('tool-error');
+  });
+});
