@@ -12,6 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { runAgent } from '../../src/agent/run-agent.js';
+import { writeTrajectory } from '../../src/agent/write-trajectory.js';
 import { runEvaluation } from '../../src/bench/runner/run-evaluation.js';
 import type { RunItem } from '../../src/bench/runner/run-item.js';
 import { RunStore } from '../../src/bench/runner/run-store.js';
@@ -20,6 +23,7 @@ import { createToolFreeRunItem } from '../../src/bench/testing/replay-run-item.j
 import { scriptedTrajectory, syntheticItems } from '../../src/bench/testing/scripted-trajectory.js';
 import type { ChatModel } from '../../src/model/chat-model.js';
 import { OpenAIChatModel } from '../../src/model/openai-chat-model.js';
+import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,15 +31,40 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '6' },
     concurrency: { type: 'string', default: '1,8,32' },
+    /** Run items with the real agent: every code turn executes in the sandbox (isolated kernels). */
+    agent: { type: 'boolean', default: false },
   },
 });
 const latencyMs = Number(values['latency-ms']);
 const turns = Number(values.turns);
 const targetSeconds = Number(values.seconds);
 
-/** The item runner under test; replace with the agent (model + sandbox + search) for end-to-end numbers. */
+const sandbox = values.agent ? await createLocalSandbox({ poolSize: 8, maxSessions: 128 }) : undefined;
+const itemImage = new Uint8Array(
+  await sharp({ create: { width: 640, height: 480, channels: 3, background: '#4a7' } })
+    .png()
+    .toBuffer(),
+);
+
+/**
+ * The item runner under test. Default: the evaluation pipeline with tool calls recorded but not run
+ * (what the runner itself costs). `--agent`: the real agent, each code turn executed in a sandbox
+ * session, so the sandbox's saturation shows.
+ */
 function createBenchRunItem(model: ChatModel): RunItem {
-  return createToolFreeRunItem(model, { maxTurns: turns });
+  if (!sandbox) return createToolFreeRunItem(model, { maxTurns: turns });
+  return async (item, { signal, outDir }) => {
+    const run = await runAgent(
+      { id: item.id, question: item.prompt, images: [itemImage] },
+      { model, sandbox },
+      { maxTurns: turns },
+      { signal },
+    );
+    if (run.trajectory.stopReason !== 'answer')
+      throw new Error(`item ${item.id} stopped: ${run.trajectory.stopReason} ${run.trajectory.error ?? ''}`);
+    await writeTrajectory(outDir, run.trajectory, run.files);
+    return run.trajectory;
+  };
 }
 
 const serverProcess = spawn(
@@ -105,6 +134,7 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
   });
 }
 serverProcess.kill();
+await sandbox?.close();
 
 /** The runner alone (store transaction, scoring, tool-mix, trajectory file) with an instant item. */
 async function runnerOverhead(count: number): Promise<number> {
@@ -144,7 +174,7 @@ async function runnerOverhead(count: number): Promise<number> {
 const overheadMs = await runnerOverhead(1000);
 
 process.stdout.write(
-  `eval throughput · fake model ${latencyMs} ms/call (own process) · ${turns} calls/item · ideal = concurrency ÷ ${itemMs} ms · load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`,
+  `eval throughput · ${values.agent ? 'real agent, code runs in the sandbox' : 'tool calls recorded, not run'} · fake model ${latencyMs} ms/call (own process) · ${turns} calls/item · ideal = concurrency ÷ ${itemMs} ms · load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`,
 );
 process.stdout.write(
   '| concurrency | items | seconds | items/s | ideal items/s | ratio | runner CPU ms/item |\n|---:|---:|---:|---:|---:|---:|---:|\n',
