@@ -9,7 +9,6 @@ debian_packages=(
   python3-ipykernel python3-jupyter-client python3-numpy python3-pil python3-matplotlib
   python3-opencv python3-sympy python3-scipy python3-autopep8
   fonts-dejavu-core
-  redis-server
   chromium
 )
 missing=()
