@@ -2,12 +2,13 @@
  * Search benchmark: builds the offline BM25 index over a synthetic corpus (100k and 1M passages by
  * default), then times queries and cache hits. Prints medians and percentiles; never asserts.
  *
- *   npx tsx bench/search/run.ts [--sizes 100000,1000000] [--queries 1000]
+ *   npx tsx bench/search/run.ts [--sizes 100000,1000000] [--queries 1000] [--index-dir DIR]
  *
  * Build rate counts only index writes (corpus generation is timed apart); the FTS5 segment merge
- * ("optimize") is reported separately. Files go to a temporary folder that is always removed.
+ * ("optimize") is reported separately. Files go to a temporary folder that is always removed; with
+ * `--index-dir` the indexes are kept there and reused by later runs (delete the folder when done).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OfflineTextSearch } from '../../src/search/offline-providers.js';
@@ -19,6 +20,7 @@ import {
   type SyntheticPassage,
   syntheticPassages,
   syntheticQueries,
+  type Vocabulary,
 } from './synthetic-corpus.js';
 
 const argument = (name: string, fallback: string) => {
@@ -27,6 +29,8 @@ const argument = (name: string, fallback: string) => {
 };
 const sizes = argument('sizes', '100000,1000000').split(',').map(Number);
 const queryCount = Number(argument('queries', '1000'));
+/** Keep built indexes in this folder and reuse them on the next run (skips the ~3 min 1M build). */
+const keptIndexDir = argument('index-dir', '');
 const BATCH = 10_000;
 
 const percentile = (sorted: number[], fraction: number) =>
@@ -46,9 +50,9 @@ async function timeQueries(provider: SearchProvider, queries: string[]): Promise
   return times;
 }
 
-async function benchSize(size: number, dir: string): Promise<void> {
-  const vocabulary = makeVocabulary(200_000);
-  const path = join(dir, `bench-${size}.sqlite`);
+type BuildTimes = { writeMs: number; generateMs: number; optimizeMs: number };
+
+function buildIndex(path: string, size: number, vocabulary: Vocabulary): BuildTimes {
   const index = TextIndex.open(path, { create: true });
   index.setBulkLoading(true);
   let generateMs = 0;
@@ -68,6 +72,21 @@ async function benchSize(size: number, dir: string): Promise<void> {
   const optimizeMs = performance.now() - started;
   index.setBulkLoading(false);
   index.close();
+  return { writeMs, generateMs, optimizeMs };
+}
+
+async function benchSize(size: number, dir: string): Promise<void> {
+  const vocabulary = makeVocabulary(200_000);
+  const path = join(keptIndexDir || dir, `bench-${size}.sqlite`);
+  // A kept index is reused only when complete (the build renames it into place at the end).
+  const reused = keptIndexDir !== '' && existsSync(path);
+  let build: BuildTimes | undefined;
+  if (!reused) {
+    const building = `${path}.building`;
+    rmSync(building, { force: true });
+    build = buildIndex(building, size, vocabulary);
+    renameSync(building, path);
+  }
   const sizeMb = statSync(path).size / 1e6;
 
   const reader = TextIndex.open(path, { readonly: true });
@@ -84,12 +103,17 @@ async function benchSize(size: number, dir: string): Promise<void> {
   reader.close();
 
   console.log(`\n== ${size.toLocaleString('en')} passages (${sizeMb.toFixed(0)} MB index) ==`);
-  console.log(
-    `build: ${Math.round(size / (writeMs / 1000)).toLocaleString('en')} passages/s (${(writeMs / 1000).toFixed(1)} s of index writes; corpus generation ${(generateMs / 1000).toFixed(1)} s apart)`,
-  );
-  console.log(
-    `optimize (segment merge): ${(optimizeMs / 1000).toFixed(1)} s; total build ${((writeMs + optimizeMs) / 1000).toFixed(1)} s`,
-  );
+  if (build) {
+    const { writeMs, generateMs, optimizeMs } = build;
+    console.log(
+      `build: ${Math.round(size / (writeMs / 1000)).toLocaleString('en')} passages/s (${(writeMs / 1000).toFixed(1)} s of index writes; corpus generation ${(generateMs / 1000).toFixed(1)} s apart)`,
+    );
+    console.log(
+      `optimize (segment merge): ${(optimizeMs / 1000).toFixed(1)} s; total build ${((writeMs + optimizeMs) / 1000).toFixed(1)} s`,
+    );
+  } else {
+    console.log(`build: skipped, reused ${path}`);
+  }
   console.log(
     `BM25 query, top 5, ${queries.length} queries: p50 ${cold.p50.toFixed(2)} ms, p95 ${cold.p95.toFixed(2)} ms, max ${cold.max.toFixed(1)} ms`,
   );
