@@ -31,6 +31,8 @@ os.environ.setdefault('MPLBACKEND', 'module://matplotlib_inline.backend_inline')
 os.environ['PYDEVD_DISABLE_FILE_VALIDATION'] = '1'
 
 ISOLATED = os.environ.get('DEEPEYES_ISOLATED') == '1'
+# `python -I` leaves this file's directory off the import path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def preload():
@@ -48,9 +50,7 @@ def preload():
     import sympy  # noqa: F401
     import scipy  # noqa: F401
     import scipy.ndimage  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
-    import IPython.core.interactiveshell  # noqa: F401
+    import sandbox_kernel  # noqa: F401  (zmq and IPython's shell)
 
     cv2.setNumThreads(1)
     PIL.Image.init()
@@ -70,7 +70,7 @@ def warm_tracebacks():
     try:
         1 / 0
     except ZeroDivisionError:
-        AutoFormattedTB(mode='Context', color_scheme='LightBG').structured_traceback(*sys.exc_info())
+        AutoFormattedTB(mode='Context', color_scheme='NoColor').structured_traceback(*sys.exc_info())
 
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -176,57 +176,18 @@ def __deepeyes_load_images(paths):
 '''
 
 
-def cap_streams(shell, limit):
-    """Drop stream output past `limit` characters per call inside the kernel, so an
-    output flood is not shipped over ZeroMQ at all (the client cuts at its own limit too)."""
-    if not limit:
-        return
-    used = {}
-
-    def reset(*_):
-        used.clear()
-
-    def capped(name, write):
-        def write_capped(text):
-            spent = used.get(name, 0)
-            if spent > limit:
-                return len(text)
-            used[name] = spent + len(text)
-            return write(text if spent + len(text) <= limit else text[: limit - spent + 1])
-
-        return write_capped
-
-    for stream in (sys.stdout, sys.stderr):
-        stream.write = capped(stream.name, stream.write)
-    shell.events.register('pre_execute', reset)
-
-
 def run_kernel(request):
     """Runs in the forked child; never returns."""
-    from ipykernel.kernelapp import IPKernelApp
+    import sandbox_kernel
 
-    connection = request['connection']
     ipc = '/ipc' if ISOLATED else request['ipc']
-    connection_file = os.path.join(ipc, 'kernel.json')
-    with open(connection_file, 'w') as handle:
-        json.dump({**connection, 'ip': os.path.join(ipc, 'k'), 'transport': 'ipc'}, handle)
-    app = IPKernelApp.instance()
-    app.initialize(
-        [
-            '-f',
-            connection_file,
-            '--IPKernelApp.quiet=True',
-            '--IPKernelApp.capture_fd_output=True',
-            '--IPKernelApp.matplotlib=inline',
-            '--InlineBackend.rc={}',
-            '--HistoryManager.enabled=False',
-            '--IPythonKernel.trio_loop=False',
-        ]
-    )
-    app.shell.run_cell(LOADER, store_history=False, silent=True)
-    cap_streams(app.shell, request['limits'].get('outputChars'))
-    apply_limits(request['limits'])
-    app.start()
+    limits = request['limits']
+
+    def after_start(shell):
+        shell.run_cell(LOADER, store_history=False, silent=True)
+        apply_limits(limits)
+
+    sandbox_kernel.serve(ipc, request['connection']['key'], limits.get('outputChars'), after_start)
     os._exit(0)
 
 
@@ -264,6 +225,10 @@ def helper_main(request):
             os.close(alive_write)
             kernel_main(request, alive_read)
         os.close(alive_read)
+        # Asked to stop, kill the kernel and wait for it: the kernel is the PID namespace's
+        # init, so its exit completes only after every process it left behind has gone.
+        # Only then is the kernel's uid free for the next kernel (RLIMIT_NPROC is per uid).
+        signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGKILL))
         _, status = os.waitpid(pid, 0)
     except BaseException:
         record_startup_error(request)
@@ -335,8 +300,15 @@ class Zygote:
     def kill(self, request):
         pid = self.keys.get(request['key'])
         if pid is not None:
-            # Isolated: the helper, whose death takes the kernel's PID namespace with it.
-            # Unisolated: the kernel leads its own process group, so its children go too.
+            # Isolated: the helper, which kills the kernel and exits once its PID namespace
+            # is empty (see helper_main). Unisolated: the kernel leads its own process group,
+            # so its children go too.
+            if ISOLATED:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                return
             for kill in (os.killpg, os.kill):
                 try:
                     kill(pid, signal.SIGKILL)

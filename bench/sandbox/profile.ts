@@ -1,0 +1,131 @@
+/**
+ * Where a warm call's time goes, layer by layer (not a target check: see run.ts).
+ * Run: npx tsx bench/sandbox/profile.ts
+ */
+import { loadavg } from 'node:os';
+import type { KernelProcess } from '../../src/sandbox/kernel-process.js';
+import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
+import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
+import { summarize, timed } from './measure.js';
+
+const CALLS = Number(process.env.PROFILE_CALLS ?? 200);
+const sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 8 });
+const session = await sandbox.openSession({ sessionId: 'profile' });
+const kernel = (session as unknown as { kernel: KernelProcess }).kernel;
+const format = (name: string, samples: number[]) => {
+  const s = summarize(samples);
+  console.log(
+    `${name.padEnd(44)} p50 ${s.p50.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  mean ${s.mean.toFixed(2)}`,
+  );
+};
+console.log(
+  `load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
+);
+
+async function repeat(run: () => Promise<unknown>, calls = CALLS): Promise<number[]> {
+  for (let index = 0; index < 20; index += 1) await run();
+  const samples: number[] = [];
+  for (let index = 0; index < calls; index += 1) samples.push((await timed(run))[0]);
+  return samples;
+}
+
+// 1. Bare shell round trip: kernel_info_request (no IPython execution at all).
+format(
+  'kernel_info_request reply',
+  await repeat(async () => {
+    const { msgId, reply } = kernel.connection.request('shell', 'kernel_info_request', {});
+    await reply;
+    kernel.connection.release(msgId);
+  }),
+);
+
+// 2. Raw execute_request with arrival times of every message.
+const arrivals: Record<string, number[]> = {};
+async function rawExecute(code: string, silent: boolean, storeHistory: boolean): Promise<void> {
+  const startedAt = performance.now();
+  let idle: () => void = () => {};
+  const idleSeen = new Promise<void>((resolve) => {
+    idle = resolve;
+  });
+  const { msgId, reply } = kernel.connection.request(
+    'shell',
+    'execute_request',
+    {
+      code,
+      silent,
+      store_history: storeHistory,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    },
+    (message) => {
+      const state = (message.content as { execution_state?: string }).execution_state;
+      const name = state ? `status:${state}` : message.header.msg_type;
+      (arrivals[name] ??= []).push(performance.now() - startedAt);
+      if (state === 'idle') idle();
+    },
+  );
+  await reply.then(() => (arrivals.execute_reply ??= []).push(performance.now() - startedAt));
+  if (!silent) await idleSeen;
+  kernel.connection.release(msgId);
+}
+for (const [label, code, silent, history] of [
+  ['execute print(1)', 'print(1)', false, true],
+  ['execute pass', 'pass', false, true],
+  ['execute pass silent', 'pass', true, false],
+] as const) {
+  for (const key of Object.keys(arrivals)) delete arrivals[key];
+  format(label, await repeat(() => rawExecute(code, silent, history)));
+  for (const [name, samples] of Object.entries(arrivals)) format(`  arrival of ${name}`, samples.slice(20));
+}
+
+// 3. Inside the kernel: run_cell alone, no messaging.
+const inside = await session.execute(
+  [
+    'import time as _t',
+    '_ip = get_ipython()',
+    '_s = []',
+    'for _ in range(200):',
+    '    _a = _t.perf_counter(); _ip.run_cell("pass", store_history=True); _s.append(_t.perf_counter() - _a)',
+    '_s.sort(); print("run_cell(pass) p50 %.3f ms" % (_s[100] * 1000))',
+  ].join('\n'),
+);
+console.log(inside.stdout.trim(), inside.stderr.trim());
+
+// 4. The session API, inject and real HTTP.
+format('session.execute(print(1))', await repeat(() => session.execute('print(1)')));
+await session.close();
+const app = buildSandboxServer(sandbox);
+const body = { session_id: 'http', code: 'print(1)' };
+format(
+  'fastify inject /jupyter_sandbox',
+  await repeat(() => app.inject({ method: 'POST', url: '/jupyter_sandbox', payload: body })),
+);
+const base = await app.listen({ host: '127.0.0.1', port: 0 });
+format(
+  'fetch /jupyter_sandbox',
+  await repeat(async () => {
+    const response = await fetch(`${base}/jupyter_sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await response.json();
+  }),
+);
+format(
+  'fetch /health (HTTP only)',
+  await repeat(async () => {
+    const response = await fetch(`${base}/health`);
+    await response.json();
+  }),
+);
+console.log(
+  `load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
+);
+await app.close();
+await sandbox.close();

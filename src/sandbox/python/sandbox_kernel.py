@@ -1,0 +1,452 @@
+"""deepeyes sandbox kernel: one IPython shell served over the Jupyter wire protocol.
+
+Why not ipykernel: its IOPub thread, control thread, fd-watcher threads and flush
+handshakes hand every message between threads, so one `print(1)` round trip cost
+5-8 ms of GIL ping-pong and wake-ups on a busy machine while the code itself ran in
+0.2 ms. Here the main thread does everything for a request (receive, run, publish,
+reply) and a single helper thread, asleep until something arrives, serves interrupts
+on the control channel and drains what subprocesses write to fds 1 and 2.
+
+Speaks the subset of the messaging spec (5.3) the TypeScript client uses:
+shell `kernel_info_request` and `execute_request`; control `interrupt_request`;
+IOPub `status`, `execute_input`, `stream`, `display_data`, `execute_result`, `error`.
+"""
+
+import base64
+import codecs
+import datetime
+import hashlib
+import hmac
+import io
+import json
+import math
+import os
+import signal
+import sys
+import threading
+import time
+import uuid
+
+import zmq
+from IPython.core import ultratb
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+DELIMITER = b'<IDS|MSG>'
+PROTOCOL_VERSION = '5.3'
+# Ports of the IPC "address" `<dir>/k-<port>`, as the client computes them.
+SHELL_PORT, IOPUB_PORT, CONTROL_PORT = 1, 2, 4
+# While a cell runs, stream text is published at most this often; the rest waits for
+# the end of the cell (one message instead of one per print).
+STREAM_PUBLISH_INTERVAL_S = 0.05
+
+
+def _finite(value):
+    """NaN and infinities are not JSON; the client's JSON.parse would reject the message."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(key): _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def _dumps(value):
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode()
+    except ValueError:
+        return json.dumps(_finite(value), ensure_ascii=False, default=str).encode()
+
+
+def encode_bundle(data):
+    """Formatters return PNG/JPEG as bytes; the wire carries them as base64 text."""
+    return {
+        mime: base64.b64encode(value).decode('ascii') if isinstance(value, (bytes, bytearray)) else value
+        for mime, value in data.items()
+    }
+
+
+class Wire:
+    """Signs, frames and parses Jupyter messages (HMAC-SHA256)."""
+
+    def __init__(self, key):
+        self.key = key.encode()
+        self.session = uuid.uuid4().hex
+
+    def sign(self, parts):
+        digest = hmac.new(self.key, digestmod=hashlib.sha256)
+        for part in parts:
+            digest.update(part)
+        return digest.hexdigest().encode()
+
+    def send(self, socket, msg_type, content, parent, identities=(), metadata=None):
+        header = {
+            'msg_id': uuid.uuid4().hex,
+            'msg_type': msg_type,
+            'session': self.session,
+            'username': 'kernel',
+            'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            'version': PROTOCOL_VERSION,
+        }
+        parent_header = parent['header'] if parent else {}
+        parts = [_dumps(header), _dumps(parent_header), _dumps(metadata or {}), _dumps(content)]
+        socket.send_multipart([*identities, DELIMITER, self.sign(parts), *parts], copy=False)
+
+    def receive(self, socket):
+        """(identities, message), or None for a message that fails its signature."""
+        frames = socket.recv_multipart()
+        try:
+            split = frames.index(DELIMITER)
+        except ValueError:
+            return None
+        parts = frames[split + 2 : split + 6]
+        if len(parts) < 4 or not hmac.compare_digest(frames[split + 1], self.sign(parts)):
+            return None
+        header, parent, metadata, content = (json.loads(part) for part in parts)
+        return frames[:split], {'header': header, 'parent_header': parent, 'metadata': metadata, 'content': content}
+
+
+class CellStream(io.TextIOBase):
+    """sys.stdout / sys.stderr: buffers a cell's text, capped per cell, published by the main thread."""
+
+    def __init__(self, kernel, name, fd, pipe, limit):
+        super().__init__()
+        self.kernel = kernel
+        self._name = name
+        self.fd = fd
+        # Read end of the pipe behind `fd`; both threads drain it under `pipe_lock` so
+        # chunks keep their order.
+        self.pipe = pipe
+        self.pipe_lock = threading.Lock()
+        self.decoder = codecs.getincrementaldecoder('utf-8')('replace')
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.chunks = []
+        self.used = 0
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def encoding(self):
+        return 'utf-8'
+
+    def fileno(self):
+        # Subprocesses given this stream write to the captured fd, which the kernel drains.
+        return self.fd
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def reset(self):
+        with self.lock:
+            self.chunks.clear()
+            self.used = 0
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f'write() argument must be str, not {type(text).__name__}')
+        if os.getpid() != self.kernel.pid:
+            # A forked child must not touch the parent's sockets: its text goes through the
+            # captured fd, which the parent reads.
+            os.write(self.fd, text.encode('utf-8', 'replace'))
+            return len(text)
+        self.append(text)
+        if threading.get_ident() == self.kernel.main_thread:
+            self.kernel.publish_streams_if_due()
+        return len(text)
+
+    def append(self, text):
+        with self.lock:
+            room = self.limit - self.used if self.limit else len(text)
+            if room <= 0:
+                return
+            # One character past the limit tells the client to add its truncation marker.
+            kept = text if len(text) <= room else text[: room + 1]
+            self.used += len(kept)
+            self.chunks.append(kept)
+
+    def take(self):
+        with self.lock:
+            text = ''.join(self.chunks)
+            self.chunks.clear()
+            return text
+
+    def flush(self):
+        if os.getpid() == self.kernel.pid and threading.get_ident() == self.kernel.main_thread:
+            self.kernel.publish_streams_if_due()
+
+
+class ResultHook(DisplayHook):
+    """The value of a bare last expression becomes `execute_result`; its str() rides in the metadata."""
+
+    kernel = None
+
+    def start_displayhook(self):
+        self.pending = {'execution_count': self.prompt_count, 'data': {}, 'metadata': {}}
+
+    def write_output_prompt(self):
+        pass
+
+    def compute_format_data(self, result):
+        try:
+            # The v1 API's `result` is str(value) (reference-sandbox fact 3), not the display text.
+            self.pending_str = str(result)
+        except Exception as error:  # a broken __str__ must not hide the display
+            self.pending_str = f'<str() failed: {type(error).__name__}>'
+        return super().compute_format_data(result)
+
+    def write_format_data(self, format_dict, md_dict=None):
+        self.pending['data'] = encode_bundle(format_dict)
+        limit = self.kernel.output_limit or len(self.pending_str)
+        self.pending['metadata'] = {**(md_dict or {}), 'deepeyes': {'str': self.pending_str[: limit + 1]}}
+
+    def finish_displayhook(self):
+        self.kernel.publish_streams()
+        self.kernel.publish('execute_result', self.pending)
+        self.pending = None
+
+
+class Publisher(DisplayPublisher):
+    kernel = None
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        self.kernel.publish_streams()
+        msg_type = 'update_display_data' if update else 'display_data'
+        content = {'data': encode_bundle(data), 'metadata': metadata or {}, 'transient': transient or {}}
+        self.kernel.publish(msg_type, content)
+
+    def clear_output(self, wait=False):
+        self.kernel.publish('clear_output', {'wait': wait})
+
+
+class SandboxShell(InteractiveShell):
+    displayhook_class = ResultHook
+    display_pub_class = Publisher
+
+    def _showtraceback(self, etype, evalue, stb):
+        self.kernel.publish_streams()
+        self.kernel.last_error = {'ename': etype.__name__, 'evalue': str(evalue), 'traceback': stb}
+        self.kernel.publish('error', self.kernel.last_error)
+
+    def enable_gui(self, gui=None):
+        pass  # no GUI event loops in a sandbox
+
+
+def newer_cell_label(original):
+    """IPython 8.5 labels cell frames `Cell In [3], line 2`; newer IPython (upstream's Docker
+    image, which the released weights saw) writes `Cell In[3], line 2`."""
+
+    def format_filename(file, color_filename, color_normal, *, lineno=None):
+        text = original(file, color_filename, color_normal, lineno=lineno)
+        return text.replace('In [', 'In[', 1) if text.startswith('Cell ') else text
+
+    return format_filename
+
+
+ultratb._format_filename = newer_cell_label(ultratb._format_filename)
+
+
+class Kernel:
+    def __init__(self, ipc_dir, key, output_limit):
+        self.pid = os.getpid()
+        self.main_thread = threading.get_ident()
+        self.output_limit = output_limit
+        self.wire = Wire(key)
+        self.context = zmq.Context(io_threads=1)
+        self.shell_socket = self._bind(zmq.ROUTER, ipc_dir, SHELL_PORT)
+        self.iopub_socket = self._bind(zmq.PUB, ipc_dir, IOPUB_PORT)
+        self.control_socket = self._bind(zmq.ROUTER, ipc_dir, CONTROL_PORT)
+        self.parent = None
+        self.last_error = None
+        self.last_stream_publish = 0.0
+        self.streams = [self._capture('stdout', 1), self._capture('stderr', 2)]
+        sys.stdout, sys.stderr = self.streams
+        self.shell = self._make_shell()
+        self.helper = threading.Thread(target=self._serve_helper, name='deepeyes-helper', daemon=True)
+
+    def _bind(self, kind, ipc_dir, port):
+        socket = self.context.socket(kind)
+        socket.linger = 0
+        socket.bind(f'ipc://{ipc_dir}/k-{port}')
+        return socket
+
+    def _capture(self, name, fd):
+        """Points fd 1 or 2 into a pipe so C code and subprocesses are captured as well."""
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, fd)
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        return CellStream(self, name, fd, read_end, self.output_limit)
+
+    def _make_shell(self):
+        config = Config()
+        config.HistoryManager.enabled = False
+        config.InteractiveShell.colors = 'NoColor'
+        config.InlineBackend.rc = {}
+        ResultHook.kernel = self
+        Publisher.kernel = self
+        SandboxShell.kernel = self
+        shell = SandboxShell.instance(config=config)
+        shell.enable_matplotlib('inline')
+        return shell
+
+    # --- IOPub -------------------------------------------------------------------
+
+    def publish(self, msg_type, content):
+        if os.getpid() != self.pid:
+            return  # never from a forked child
+        self.wire.send(self.iopub_socket, msg_type, content, self.parent, identities=[b'kernel.' + msg_type.encode()])
+
+    def publish_streams(self):
+        self.last_stream_publish = time.monotonic()
+        for stream in self.streams:
+            text = stream.take()
+            if text:
+                self.publish('stream', {'name': stream.name, 'text': text})
+
+    def publish_streams_if_due(self):
+        if time.monotonic() - self.last_stream_publish >= STREAM_PUBLISH_INTERVAL_S:
+            self.publish_streams()
+
+    def drain_fds(self):
+        for stream in self.streams:
+            with stream.pipe_lock:
+                chunks = []
+                while True:
+                    try:
+                        data = os.read(stream.pipe, 65536)
+                    except (BlockingIOError, InterruptedError):
+                        break
+                    if not data:
+                        break
+                    chunks.append(data)
+                text = stream.decoder.decode(b''.join(chunks))
+                if text:
+                    stream.append(text)
+
+    # --- helper thread: control channel and captured fds ----------------------------
+
+    def _serve_helper(self):
+        poller = zmq.Poller()
+        poller.register(self.control_socket, zmq.POLLIN)
+        for stream in self.streams:
+            poller.register(stream.pipe, zmq.POLLIN)
+        while True:
+            try:
+                ready = dict(poller.poll())
+                if self.control_socket in ready:
+                    self._handle_control()
+                if any(stream.pipe in ready for stream in self.streams):
+                    self.drain_fds()
+            except Exception:  # the helper must outlive a bad message
+                pass
+
+    def _handle_control(self):
+        received = self.wire.receive(self.control_socket)
+        if received is None:
+            return
+        identities, message = received
+        msg_type = message['header'].get('msg_type')
+        if msg_type == 'interrupt_request':
+            # The kernel leads its process group: children started by the cell are interrupted too.
+            try:
+                os.killpg(os.getpgid(0), signal.SIGINT)
+            except OSError:
+                os.kill(self.pid, signal.SIGINT)
+            self.wire.send(self.control_socket, 'interrupt_reply', {'status': 'ok'}, message, identities)
+        elif msg_type == 'kernel_info_request':
+            self.wire.send(self.control_socket, 'kernel_info_reply', self._kernel_info(), message, identities)
+
+    # --- shell channel --------------------------------------------------------------
+
+    def serve(self):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.helper.start()
+        while True:
+            received = self.wire.receive(self.shell_socket)
+            if received is None:
+                continue
+            identities, message = received
+            self.parent = message
+            self.publish('status', {'execution_state': 'busy'})
+            msg_type = message['header'].get('msg_type')
+            if msg_type == 'execute_request':
+                reply = self._execute(message['content'])
+                reply_type = 'execute_reply'
+            elif msg_type == 'kernel_info_request':
+                reply, reply_type = self._kernel_info(), 'kernel_info_reply'
+            else:
+                reply, reply_type = {'status': 'error', 'ename': 'UnknownMessage', 'evalue': msg_type}, 'error'
+            self.wire.send(self.shell_socket, reply_type, reply, message, identities)
+            self.publish('status', {'execution_state': 'idle'})
+
+    def _kernel_info(self):
+        return {
+            'status': 'ok',
+            'protocol_version': PROTOCOL_VERSION,
+            'implementation': 'deepeyes-sandbox',
+            'implementation_version': '1',
+            'language_info': {'name': 'python', 'version': sys.version.split()[0], 'file_extension': '.py'},
+            'banner': '',
+            'help_links': [],
+        }
+
+    def _execute(self, content):
+        code = content.get('code', '')
+        silent = bool(content.get('silent', False))
+        store_history = bool(content.get('store_history', not silent))
+        shell = self.shell
+        count = shell.execution_count
+        # Text a subprocess left behind after the previous call belongs to no call.
+        self.drain_fds()
+        for stream in self.streams:
+            stream.reset()
+        self.last_error = None
+        self.last_stream_publish = time.monotonic()
+        if not silent:
+            self.publish('execute_input', {'code': code, 'execution_count': count})
+        result = None
+        interrupted = False
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            try:
+                result = shell.run_cell(code, store_history=store_history, silent=silent)
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+        except KeyboardInterrupt:
+            # Arrived outside the user's code (IPython handles it inside); report it the same way.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            interrupted = True
+        if os.getpid() != self.pid:
+            os._exit(0)  # a child forked by the cell ran to its end: it must not answer for the kernel
+        self.drain_fds()
+        self.publish_streams()
+        reply = {'status': 'ok', 'execution_count': shell.execution_count - 1 if store_history else count}
+        reply['user_expressions'] = {}
+        failed = interrupted or result is None or not result.success
+        if failed:
+            error = self.last_error or {'ename': 'KeyboardInterrupt', 'evalue': '', 'traceback': []}
+            if self.last_error is None and result is not None:
+                raised = result.error_before_exec or result.error_in_exec
+                if raised is not None:
+                    error = {'ename': type(raised).__name__, 'evalue': str(raised), 'traceback': []}
+            if interrupted and self.last_error is None:
+                self.publish('error', error)
+            reply.update({'status': 'error', **error})
+        return reply
+
+
+def serve(ipc_dir, key, output_limit, after_start=None):
+    """Builds the kernel, runs `after_start(shell)` (limits, input loader), then serves forever."""
+    kernel = Kernel(ipc_dir, key, output_limit)
+    if after_start is not None:
+        after_start(kernel.shell)
+    kernel.serve()
