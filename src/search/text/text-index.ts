@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { InputFormatError, UserError } from '../../errors.js';
 import type { SearchHit } from '../search-provider.js';
 import { excerptAround } from './excerpt.js';
+import { mergeRanked, type Ranked } from './merge-ranked.js';
 import type { Passage } from './passage.js';
 import { allTermsExpression, anyTermExpression, queryTerms } from './query-terms.js';
 
@@ -12,7 +13,10 @@ const SCHEMA_VERSION = '1';
  * BM25 weights for (title, text). Titles are short, so FTS5's per-column BM25 saturates there
  * quickly; a weight of 4 lets the page *about* the query beat a short page that only mentions it.
  */
-const BM25_WEIGHTS = 'bm25(4.0, 1.0)';
+const TITLE_WEIGHT = 4;
+const TEXT_WEIGHT = 1;
+/** SQLite's LIMIT for "no limit". */
+const UNLIMITED = -1;
 
 export type TextIndexOptions = {
   /** Passages longer than this are cut to a window around the matched words. Default 700. */
@@ -21,18 +25,12 @@ export type TextIndexOptions = {
 
 export type TextIndexStats = { passages: number; path: string };
 
-type Ranked = {
-  rowid: number;
-  /** FTS5 BM25 score: more negative is better; additive over the query's terms. */
-  score: number;
-};
 type Row = { id: string; title: string; url: string | null; date: string | null; text: string };
 
 /**
- * Ranking a passage costs ~5 µs in FTS5 (one doc-size lookup per row), so the relaxed fallback
- * never ranks a long posting list: it ORs the rarest words only, as long as together they occur in
- * at most this many passages. Common words still count in the all-words and all-but-one passes,
- * whose intersections are small.
+ * FTS5 ranks a passage in ~3-5 µs (a doc-size lookup each), so queries never rank a long posting
+ * list: when some query words are rare (together in at most this many passages), only passages
+ * holding one of them are candidates.
  */
 const RELAXED_RANKING_BUDGET = 500;
 
@@ -53,9 +51,14 @@ export class TextIndex {
     this.database = database;
     this.maxSnippetChars = options.maxSnippetChars ?? 700;
     this.statements = {
+      // bm25() sorted by SQLite, not `ORDER BY rank`: the same scores, but FTS5's rank sorter
+      // prepares a statement and walks every word's posting list again on each query (2× slower at 1M).
       ranked: database.prepare<[string, number], Ranked>(
-        'SELECT rowid, rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?',
+        `SELECT rowid, bm25(passages_fts, ${TITLE_WEIGHT}, ${TEXT_WEIGHT}) AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY score, rowid LIMIT ?`,
       ),
+      matching: database
+        .prepare<[string], number>('SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?')
+        .pluck(),
       passage: database.prepare<[number], Row>(
         'SELECT id, title, url, date, text FROM passages WHERE rowid = ?',
       ),
@@ -155,43 +158,47 @@ export class TextIndex {
   }
 
   /**
-   * BM25 top `limit` passages, in passes that each stay cheap at a million passages:
-   * 1. passages holding every query word;
-   * 2. if fewer than `limit`: passages holding all words but one, and passages holding any rare word
-   *    (see `RELAXED_RANKING_BUDGET`), merged by BM25 score (FTS5's BM25 sums per-term parts, so
-   *    scores from these passes are comparable).
-   * Passages matched only by common words are not returned when too few hold every word: an OR
-   * over words found in most passages is what makes naive BM25 slow, and such passages rank last.
+   * BM25 top `limit` passages. Passages holding every query word come first, then passages holding
+   * some, all ranked by BM25 over the query words they hold. Kept cheap at a million passages:
+   * - with a rare word (see `RELAXED_RANKING_BUDGET`), the candidates are the passages holding a rare
+   *   word: one unranked pass finds which hold every word, and two ranked passes over those few
+   *   candidates score them (rare words alone; rare and common words together);
+   * - with common words only, passages holding every word, then (when fewer than `limit`) passages
+   *   holding all words but one. Passages matched only by common words are not returned when too
+   *   few hold every word: an OR over words found in most passages is what makes naive BM25 slow,
+   *   and such passages rank last.
    */
   search(query: string, limit = 5): SearchHit[] {
     const terms = queryTerms(query);
     if (terms.length === 0 || limit <= 0) return [];
+    return this.rank(terms, limit).map((row) => this.toHit(this.statements.passage.get(row.rowid)!, terms));
+  }
+
+  private rank(terms: string[], limit: number): Ranked[] {
+    const ranked = this.statements.ranked;
+    if (terms.length === 1) return ranked.all(allTermsExpression(terms), limit);
+    const rare = this.rarestTerms(terms, RELAXED_RANKING_BUDGET);
+    if (rare.length === 0) return this.rankCommonTerms(terms, limit);
+    const common = terms.filter((term) => !rare.includes(term));
+    const anyRare = anyTermExpression(rare);
+    const holdingEvery = new Set(this.statements.matching.all(allTermsExpression(terms)));
+    const scored = [ranked.all(anyRare, UNLIMITED)];
+    // Each word is one phrase here, so BM25 adds the common words a candidate holds to its score;
+    // FTS5 still walks each common word's posting list once (for its IDF), which is the main cost.
+    if (common.length > 0)
+      scored.push(ranked.all(`(${anyRare}) AND (${anyTermExpression(common)})`, UNLIMITED));
+    return mergeRanked(holdingEvery, scored, limit);
+  }
+
+  /** No word is rare: every word, then all words but one (3+ words), each pass ranked by FTS5. */
+  private rankCommonTerms(terms: string[], limit: number): Ranked[] {
     const ranked = this.statements.ranked;
     const found = ranked.all(allTermsExpression(terms), limit);
-    if (found.length < limit && terms.length > 1) {
-      const relaxed = new Map<number, number>();
-      const consider = (rows: Ranked[]) => {
-        for (const row of rows) relaxed.set(row.rowid, Math.min(row.score, relaxed.get(row.rowid) ?? 0));
-      };
-      const rare = this.rarestTerms(terms, RELAXED_RANKING_BUDGET);
-      if (rare.length > 0) consider(ranked.all(anyTermExpression(rare), limit));
-      if (terms.length >= 3) {
-        // All-but-one passes whose remaining words include a rare one intersect small lists (cheap);
-        // an all-common remainder is only worth its cost when there is no rare word at all.
-        for (const dropped of terms) {
-          const kept = terms.filter((term) => term !== dropped);
-          if (rare.length === 0 || kept.some((term) => rare.includes(term)))
-            consider(ranked.all(allTermsExpression(kept), limit));
-        }
-      }
-      const seen = new Set(found.map((row) => row.rowid));
-      const extra = [...relaxed.entries()]
-        .filter(([rowid]) => !seen.has(rowid))
-        .sort((a, b) => a[1] - b[1])
-        .map(([rowid, score]) => ({ rowid, score }));
-      found.push(...extra.slice(0, limit - found.length));
-    }
-    return found.map((row) => this.toHit(this.statements.passage.get(row.rowid)!, terms));
+    if (found.length >= limit || terms.length < 3) return found;
+    const relaxed = terms.map((dropped) =>
+      ranked.all(allTermsExpression(terms.filter((term) => term !== dropped)), limit),
+    );
+    return mergeRanked(new Set(found.map((row) => row.rowid)), [found, ...relaxed], limit);
   }
 
   /** The rarest query words whose passages together stay within `budget` (counts are capped, so cheap). */
@@ -266,6 +273,6 @@ function ensureSchema(database: Database.Database, path: string, create: boolean
     CREATE VIRTUAL TABLE passages_fts USING fts5(
       title, text, content = 'passages', content_rowid = 'rowid', tokenize = 'porter unicode61 remove_diacritics 2'
     );
-    INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', '${BM25_WEIGHTS}');
+    INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25(${TITLE_WEIGHT}, ${TEXT_WEIGHT})');
   `);
 }
