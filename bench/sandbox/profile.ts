@@ -3,13 +3,22 @@
  * Run: npx tsx bench/sandbox/profile.ts
  */
 import { loadavg } from 'node:os';
+import sharp from 'sharp';
 import type { KernelProcess } from '../../src/sandbox/kernel-process.js';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
 import { summarize, timed } from './measure.js';
 
 const CALLS = Number(process.env.PROFILE_CALLS ?? 200);
-const sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 8 });
+const POOL_SIZE = 2;
+const sandbox = await createLocalSandbox({ poolSize: POOL_SIZE, maxSessions: 8 });
+/** Waits until the pool is full again, so a kernel being forked does not skew the next phase. */
+async function poolRefilled(): Promise<void> {
+  for (let waited = 0; waited < 10_000 && sandbox.getStats().poolReady < POOL_SIZE; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+await poolRefilled();
 const session = await sandbox.openSession({ sessionId: 'profile' });
 const kernel = (session as unknown as { kernel: KernelProcess }).kernel;
 const format = (name: string, samples: number[]) => {
@@ -43,6 +52,9 @@ format(
 
 // 2. Raw execute_request with arrival times of every message.
 const arrivals: Record<string, number[]> = {};
+function record(name: string, ms: number): void {
+  arrivals[name] = [...(arrivals[name] ?? []), ms];
+}
 async function rawExecute(code: string, silent: boolean, storeHistory: boolean): Promise<void> {
   const startedAt = performance.now();
   let idle: () => void = () => {};
@@ -63,11 +75,12 @@ async function rawExecute(code: string, silent: boolean, storeHistory: boolean):
     (message) => {
       const state = (message.content as { execution_state?: string }).execution_state;
       const name = state ? `status:${state}` : message.header.msg_type;
-      (arrivals[name] ??= []).push(performance.now() - startedAt);
+      record(name, performance.now() - startedAt);
       if (state === 'idle') idle();
     },
   );
-  await reply.then(() => (arrivals.execute_reply ??= []).push(performance.now() - startedAt));
+  await reply;
+  record('execute_reply', performance.now() - startedAt);
   if (!silent) await idleSeen;
   kernel.connection.release(msgId);
 }
@@ -99,6 +112,8 @@ format('session.execute(print(1))', await repeat(() => session.execute('print(1)
 await session.close();
 const app = buildSandboxServer(sandbox);
 const body = { session_id: 'http', code: 'print(1)' };
+await app.inject({ method: 'POST', url: '/jupyter_sandbox', payload: body });
+await poolRefilled();
 format(
   'fastify inject /jupyter_sandbox',
   await repeat(() => app.inject({ method: 'POST', url: '/jupyter_sandbox', payload: body })),
@@ -122,6 +137,45 @@ format(
     await response.json();
   }),
 );
+// 5. A new session with a 2000×1500 JPEG: the parts of POST /sessions.
+const noise = Buffer.alloc(2000 * 1500 * 3);
+for (let index = 0; index < noise.length; index += 1) noise[index] = (index * 2654435761) >>> 24;
+const jpeg = await sharp(noise, { raw: { width: 2000, height: 1500, channels: 3 } })
+  .jpeg({ quality: 90 })
+  .toBuffer();
+const imageBase64 = jpeg.toString('base64');
+const sessionBody = JSON.stringify({ images: [imageBase64] });
+console.log(
+  `JPEG ${(jpeg.length / 2 ** 20).toFixed(2)} MiB, request body ${(sessionBody.length / 2 ** 20).toFixed(2)} MiB`,
+);
+format('  JSON.stringify body', await repeat(async () => JSON.stringify({ images: [imageBase64] }), 30));
+format('  JSON.parse body', await repeat(async () => JSON.parse(sessionBody), 30));
+format('  base64 decode', await repeat(async () => Buffer.from(imageBase64, 'base64'), 30));
+format('  base64 alphabet check', await repeat(async () => /^[A-Za-z0-9+/=\s_-]+$/.test(imageBase64), 30));
+const NEW_SESSIONS = Number(process.env.PROFILE_NEW_SESSIONS ?? 10);
+async function openPhases(label: string, open: () => Promise<string>): Promise<void> {
+  const samples: number[] = [];
+  for (let index = 0; index < NEW_SESSIONS; index += 1) {
+    await poolRefilled();
+    const [ms, id] = await timed(open);
+    samples.push(ms);
+    await sandbox.getSession(id)?.close();
+  }
+  format(label, samples);
+}
+await openPhases('openSession() no image', async () => (await sandbox.openSession()).id);
+await openPhases(
+  'openSession() with the JPEG bytes',
+  async () => (await sandbox.openSession({ images: [{ bytes: jpeg }] })).id,
+);
+await openPhases('POST /sessions (fetch, base64 JSON)', async () => {
+  const response = await fetch(`${base}/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ images: [imageBase64] }),
+  });
+  return ((await response.json()) as { sessionId: string }).sessionId;
+});
 console.log(
   `load average ${loadavg()
     .map((value) => value.toFixed(2))

@@ -93,7 +93,7 @@ class Wire:
         }
         parent_header = parent['header'] if parent else {}
         parts = [_dumps(header), _dumps(parent_header), _dumps(metadata or {}), _dumps(content)]
-        socket.send_multipart([*identities, DELIMITER, self.sign(parts), *parts], copy=False)
+        socket.send_multipart([*identities, DELIMITER, self.sign(parts), *parts])
 
     def receive(self, socket):
         """(identities, message), or None for a message that fails its signature."""
@@ -444,9 +444,18 @@ class Kernel:
         return reply
 
 
-def serve(ipc_dir, key, output_limit, after_start=None):
-    """Builds the kernel, runs `after_start(shell)` (limits, input loader), then serves forever."""
+def serve(ipc_dir, key, output_limit, warm_up_code='', after_start=None):
+    """Builds the kernel, runs `after_start(shell)` (input loader, limits), then serves forever.
+
+    `warm_up_code` runs first through the whole request path, as a call would (nobody
+    listens yet): a forked kernel's first call is slow (copy-on-write faults on the
+    zygote's pages, first use of IPython's and PIL's code paths), and this keeps that
+    cost out of a session's first call. It runs without history, so counts start at 1.
+    """
     kernel = Kernel(ipc_dir, key, output_limit)
+    if warm_up_code:
+        for _ in range(3):
+            kernel._execute({'code': warm_up_code, 'silent': False, 'store_history': False})
     if after_start is not None:
         after_start(kernel.shell)
     kernel.serve()

@@ -175,6 +175,19 @@ def __deepeyes_load_images(paths):
         globals()['image_%d' % index] = PIL.Image.open(path)
 '''
 
+# Run in every new kernel before it joins the pool (see sandbox_kernel.serve). No bare
+# last expression, so it leaves no `Out` or `_` behind.
+WARM_UP = '''
+import io as __deepeyes_io
+import PIL.Image as __deepeyes_image
+for __deepeyes_format in ('PNG', 'JPEG'):
+    __deepeyes_buffer = __deepeyes_io.BytesIO()
+    __deepeyes_image.new('RGB', (16, 16)).save(__deepeyes_buffer, __deepeyes_format)
+    __deepeyes_image.open(__deepeyes_buffer).size
+print(end='')
+del __deepeyes_io, __deepeyes_image, __deepeyes_format, __deepeyes_buffer
+'''
+
 
 def run_kernel(request):
     """Runs in the forked child; never returns."""
@@ -187,7 +200,7 @@ def run_kernel(request):
         shell.run_cell(LOADER, store_history=False, silent=True)
         apply_limits(limits)
 
-    sandbox_kernel.serve(ipc, request['connection']['key'], limits.get('outputChars'), after_start)
+    sandbox_kernel.serve(ipc, request['connection']['key'], limits.get('outputChars'), WARM_UP, after_start)
     os._exit(0)
 
 
