@@ -5,6 +5,16 @@ const limits = { maxStreamChars: 10, maxImages: 1, maxImageBytes: 100 };
 const png = (bytes: number) => Buffer.alloc(bytes, 1).toString('base64');
 
 describe('ExecutionCollector', () => {
+  it("takes the kernel's str() of the value as result and text/plain as its display", () => {
+    const collector = new ExecutionCollector(limits);
+    collector.add('execute_result', {
+      data: { 'text/plain': "'ab'" },
+      metadata: { deepeyes: { str: 'ab' } },
+      execution_count: 1,
+    });
+    expect(collector.finish()).toMatchObject({ result: 'ab', resultDisplay: "'ab'", executionCount: 1 });
+  });
+
   it('cuts each stream at its limit and says so in the text', () => {
     const collector = new ExecutionCollector(limits);
     collector.add('stream', { name: 'stdout', text: '0123456' });

@@ -19,7 +19,14 @@ export const defaultOutputLimits: OutputLimits = {
 
 const streamSchema = z.object({ name: z.enum(['stdout', 'stderr']), text: z.string() });
 const mimeBundleSchema = z.object({ data: z.record(z.string(), z.unknown()) });
-const executeResultSchema = mimeBundleSchema.extend({ execution_count: z.number().nullable().optional() });
+const executeResultSchema = mimeBundleSchema.extend({
+  execution_count: z.number().nullable().optional(),
+  // The deepeyes kernel adds str(value) here; the bundle's text/plain is the repr.
+  metadata: z
+    .object({ deepeyes: z.object({ str: z.string() }).optional() })
+    .loose()
+    .optional(),
+});
 const errorSchema = z.object({ ename: z.string(), evalue: z.string(), traceback: z.array(z.string()) });
 const executeInputSchema = z.object({ execution_count: z.number() });
 
@@ -47,6 +54,7 @@ export class ExecutionCollector {
   private droppedImages = 0;
   private oversizedImages = 0;
   private result: string | undefined;
+  private resultDisplay: string | undefined;
   private error: Execution['error'];
   private executionCount: number | undefined;
 
@@ -69,6 +77,8 @@ export class ExecutionCollector {
         const bundle = executeResultSchema.safeParse(content);
         if (!bundle.success) return;
         this.addBundle(bundle.data.data, true);
+        const text = bundle.data.metadata?.deepeyes?.str;
+        if (text !== undefined) this.result = text;
         if (typeof bundle.data.execution_count === 'number')
           this.executionCount = bundle.data.execution_count;
         return;
@@ -138,6 +148,7 @@ export class ExecutionCollector {
         this.oversizedImages > 0,
     };
     if (this.result !== undefined) collected.result = this.result;
+    if (this.resultDisplay !== undefined) collected.resultDisplay = this.resultDisplay;
     if (this.error !== undefined && options.includeTraceback) collected.error = this.error;
     return collected;
   }
@@ -156,7 +167,10 @@ export class ExecutionCollector {
     const png = data['image/png'];
     if (typeof png === 'string') this.addImage(png);
     const text = data['text/plain'];
-    if (isResult && typeof text === 'string') this.result = text;
+    if (isResult && typeof text === 'string') {
+      this.resultDisplay = text;
+      this.result = text;
+    }
   }
 
   private addImage(base64: string): void {

@@ -43,7 +43,17 @@ describe('kernel sessions', () => {
       expect(first).toMatchObject({ status: 'ok', stdout: 'set\n', stderr: '', executionCount: 1 });
       expect(first.result).toBeUndefined();
       const second = await session.execute('x + 22');
-      expect(second).toMatchObject({ status: 'ok', result: '42', executionCount: 2 });
+      expect(second).toMatchObject({ status: 'ok', result: '42', resultDisplay: '42', executionCount: 2 });
+    });
+  });
+
+  it('gives str() of the last value as result and its repr as resultDisplay', async () => {
+    await withSession(async (session) => {
+      const text = await session.execute("'line one\\nline two'");
+      expect(text).toMatchObject({ result: 'line one\nline two', resultDisplay: "'line one\\nline two'" });
+      const silenced = await session.execute('41 + 1;');
+      expect(silenced.result).toBeUndefined();
+      expect(silenced.resultDisplay).toBeUndefined();
     });
   });
 
@@ -65,7 +75,8 @@ describe('kernel sessions', () => {
       expect(execution.status).toBe('error');
       expect(execution.stdout).toBe('before\n');
       expect(execution.error).toMatchObject({ name: 'ZeroDivisionError', value: 'division by zero' });
-      expect(execution.stderr).toMatch(/Cell In ?\[1\], line 2/);
+      expect(execution.stderr).toContain('Cell In[1], line 2\n      1 print("before")\n----> 2 1/0');
+      expect(execution.stderr).not.toContain('Cell In [');
       expect(execution.stderr).toContain('ZeroDivisionError: division by zero');
       expect(execution.stderr).not.toContain('\x1b[');
     });

@@ -23,8 +23,13 @@ export type ExecuteOptions = {
 export type Execution = {
   stdout: string;
   stderr: string;
-  /** `str()`-like text of the last expression's value, when there is one. */
+  /** `str()` of a bare last expression's value, when there is one (the v1 API's `result`). */
   result?: string;
+  /**
+   * How IPython displays that value (its `text/plain`, usually the repr): what a notebook
+   * shows as `Out[n]`. Absent when there is no value.
+   */
+  resultDisplay?: string;
   /** PNG bytes of every figure shown / image displayed, in order, capped per call. */
   images: Uint8Array[];
   error?: { name: string; value: string; traceback: string };

@@ -102,6 +102,43 @@ describe('v1 API (golden shapes of the reference server)', () => {
     await clear(id);
   });
 
+  it('gives str() of a PIL image as result, and its display text in Out[n] (reference fact 3)', async () => {
+    const { json } = await v1({
+      session_id: 'pil-str',
+      code: "from PIL import Image\nImage.new('RGB', (64, 48))",
+    });
+    const output = json.output as { result: string; stdout: string };
+    // str() of a PIL image is the default object repr, address included; Out[n] shows IPython's text.
+    expect(output.result).toMatch(/^<PIL\.Image\.Image image mode=RGB size=64x48 at 0x[0-9A-Fa-f]+>$/);
+    expect(output.stdout).toBe('Out[1]: <PIL.Image.Image image mode=RGB size=64x48>\n');
+    await clear('pil-str');
+  });
+
+  it("writes tracebacks in newer IPython's `Cell In[n], line k` form", async () => {
+    const id = 'traceback';
+    await v1({ session_id: id, code: 'def ratio(a, b):\n    return a / b' });
+    const { json } = await v1({ session_id: id, code: 'x = 1\nratio(x, 0)' });
+    const output = json.output as { result: string; stderr: string };
+    expect(output.result).toBe('None');
+    expect(output.stderr).toBe(
+      [
+        '---------------------------------------------------------------------------',
+        'ZeroDivisionError                         Traceback (most recent call last)',
+        'Cell In[2], line 2',
+        '      1 x = 1',
+        '----> 2 ratio(x, 0)',
+        '',
+        'Cell In[1], line 2, in ratio(a, b)',
+        '      1 def ratio(a, b):',
+        '----> 2     return a / b',
+        '',
+        'ZeroDivisionError: division by zero',
+        '',
+      ].join('\n'),
+    );
+    await clear(id);
+  });
+
   it('returns plt.show() figures as raw base64 PNG', async () => {
     const { json } = await v1({
       session_id: 'plot',

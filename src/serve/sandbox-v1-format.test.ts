@@ -28,6 +28,11 @@ describe('v1 answer format', () => {
     });
   });
 
+  it('answers str() as result and the display text after Out[n] (reference fact 3)', () => {
+    const answer = toV1Response({ ...base, result: 'abc', resultDisplay: "'abc'" });
+    expect(answer.output).toMatchObject({ result: 'abc', stdout: "Out[3]: 'abc'\n" });
+  });
+
   it('sends images as raw base64 without a data URI prefix', () => {
     const answer = toV1Response({ ...base, images: [new Uint8Array([137, 80, 78, 71])] });
     expect(answer.output).toMatchObject({ images: ['iVBORw=='], result: 'None' });

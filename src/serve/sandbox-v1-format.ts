@@ -35,7 +35,7 @@ const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
 /**
  * Maps one execution to the v1 envelope:
  * - a bare last expression's value also appears in stdout as `Out[n]: …` (the terminal displayhook);
- * - `result` is the value's text or the string "None";
+ * - `result` is str() of the value or the string "None" (reference fact 3), while `Out[n]:` shows its repr;
  * - a syntax error answers `SyntaxError - <message> (<string>, line n)` with result null and no debug_info;
  * - a timeout answers the reference's TimeOutError text with result null and no debug_info, but keeps
  *   the output printed before the interrupt (the reference lost it);
@@ -79,9 +79,12 @@ export function toV1Response(execution: Execution): V1Response {
   };
 }
 
-/** IPython's terminal displayhook: a multi-line value starts on its own line. */
+/**
+ * IPython's terminal displayhook: the display text (repr), not str(); a multi-line value
+ * starts on its own line.
+ */
 function outPrompt(execution: Execution): string {
-  const value = execution.result ?? '';
+  const value = execution.resultDisplay ?? execution.result ?? '';
   return `Out[${execution.executionCount}]: ${value.includes('\n') ? '\n' : ''}${value}\n`;
 }
 
