@@ -46,6 +46,7 @@ export async function buildTextIndex(options: {
     }
     flush();
     if (options.optimize ?? fresh) index.optimize();
+    else index.refreshWordCounts();
     index.setBulkLoading(false);
     const elapsedMs = performance.now() - started;
     return {

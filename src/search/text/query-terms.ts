@@ -31,11 +31,11 @@ export function queryTerms(query: string): string[] {
 const quote = (term: string): string => `"${term.replaceAll('"', '""')}"`;
 
 /** Every term must match (tried first: fast, because the rarest term drives the intersection). */
-export function allTermsExpression(terms: string[]): string {
+export function allTermsExpression(terms: readonly string[]): string {
   return terms.map(quote).join(' AND ');
 }
 
 /** Any term may match (the fallback when too few passages hold every term). */
-export function anyTermExpression(terms: string[]): string {
+export function anyTermExpression(terms: readonly string[]): string {
   return terms.map(quote).join(' OR ');
 }
