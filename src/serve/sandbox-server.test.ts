@@ -189,6 +189,30 @@ describe('native API', () => {
     expect(gone.json().error.code).toBe('session-not-found');
   });
 
+  it('refuses an image that is not base64, and accepts base64 wrapped over lines', async () => {
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/sessions',
+      payload: { images: ['not base64!'] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('invalid-image');
+    const png = await sharp({ create: { width: 6, height: 2, channels: 3, background: '#000000' } })
+      .png()
+      .toBuffer();
+    const wrapped = png.toString('base64').replace(/(.{20})/g, '$1\n');
+    const created = await app.inject({ method: 'POST', url: '/sessions', payload: { images: [wrapped] } });
+    expect(created.statusCode).toBe(201);
+    const { sessionId } = created.json() as { sessionId: string };
+    const executed = await app.inject({
+      method: 'POST',
+      url: `/sessions/${sessionId}/execute`,
+      payload: { code: 'print(image_1.size)' },
+    });
+    expect(executed.json().stdout).toBe('(6, 2)\n');
+    await app.inject({ method: 'DELETE', url: `/sessions/${sessionId}` });
+  });
+
   it('accepts images as multipart uploads', async () => {
     const png = await sharp({ create: { width: 3, height: 4, channels: 3, background: '#ffffff' } })
       .png()

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { errorHandler, HttpError } from './sandbox-errors.js';
+import { useFastJsonParser } from './sandbox-json-body.js';
 import { SandboxMetrics } from './sandbox-metrics.js';
 import { registerSandboxNativeRoutes } from './sandbox-native.js';
 import { SessionRegistry } from './sandbox-sessions.js';
@@ -35,6 +36,7 @@ export function buildSandboxServer(
   const registry = new SessionRegistry(sandbox);
   const metrics = new SandboxMetrics();
 
+  useFastJsonParser(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({
