@@ -5,7 +5,7 @@
  *   npx tsx bench/search/run.ts [--sizes 100000,1000000] [--queries 1000] [--index-dir DIR]
  *
  * Build rate counts only index writes (corpus generation is timed apart); the FTS5 segment merge
- * ("optimize") is reported separately. Files go to a temporary folder that is always removed; with
+ * and the common-word counts ("optimize") are reported separately. Files go to a temporary folder that is always removed; with
  * `--index-dir` the indexes are kept there and reused by later runs (delete the folder when done).
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -109,7 +109,7 @@ async function benchSize(size: number, dir: string): Promise<void> {
       `build: ${Math.round(size / (writeMs / 1000)).toLocaleString('en')} passages/s (${(writeMs / 1000).toFixed(1)} s of index writes; corpus generation ${(generateMs / 1000).toFixed(1)} s apart)`,
     );
     console.log(
-      `optimize (segment merge): ${(optimizeMs / 1000).toFixed(1)} s; total build ${((writeMs + optimizeMs) / 1000).toFixed(1)} s`,
+      `optimize (segment merge + word counts): ${(optimizeMs / 1000).toFixed(1)} s; total build ${((writeMs + optimizeMs) / 1000).toFixed(1)} s`,
     );
   } else {
     console.log(`build: skipped, reused ${path}`);

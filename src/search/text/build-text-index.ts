@@ -16,7 +16,8 @@ const BATCH = 5000;
 
 /**
  * Adds a corpus file to an index (creating it when absent): batched transactions, progress after
- * every batch, FTS5 segments merged at the end of a fresh build.
+ * every batch, FTS5 segments merged at the end of a fresh build, common words counted at the end of
+ * every build (see `TextIndex.refreshWordCounts`).
  */
 export async function buildTextIndex(options: {
   corpus: string;
