@@ -19,7 +19,7 @@ export type KernelLaunch = {
   readyTimeoutMs: number;
 };
 
-/** ipykernel's IPC "ports" are suffixes of the socket path: `<dir>/k-<port>`. */
+/** IPC "ports" are suffixes of the socket path: `<dir>/k-<port>` (as ipykernel names them; sandbox_kernel.py binds the same). */
 const PORTS = { shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
 
 /** One forked kernel: its directories, its ZeroMQ connection and how it ended. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * unless the name says otherwise.
  */
 export const kernelSandboxOptionsSchema = z.object({
-  /** Python with ipykernel, numpy, PIL, matplotlib, cv2, sympy, scipy. Default Debian's `/usr/bin/python3`. */
+  /** Python with IPython, pyzmq, numpy, PIL, matplotlib, cv2, sympy, scipy. Default Debian's `/usr/bin/python3`. */
   pythonPath: z.string().default('/usr/bin/python3'),
   /** Run kernels under bubblewrap (no network, read-only system, private scratch, own uid). Default true. */
   isolation: z.boolean().default(true),

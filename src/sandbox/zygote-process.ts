@@ -64,7 +64,7 @@ type Waiter = { resolve: (pid: number) => void; reject: (error: Error) => void }
 
 /**
  * The long-lived Python process that has imported numpy, PIL, matplotlib, cv2,
- * sympy, scipy and ipykernel once and forks a kernel per request.
+ * sympy, scipy and IPython once and forks a kernel (python/sandbox_kernel.py) per request.
  */
 export class ZygoteProcess {
   private readonly spawnWaiters = new Map<string, Waiter>();
