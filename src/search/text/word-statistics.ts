@@ -72,16 +72,19 @@ export class WordStatistics {
 
   /** How many passages hold `term`, counting no further than `cap` (cheap for any word). */
   cappedCount(term: string, cap: number): number {
-    const exact = this.counts.get(term);
-    if (exact !== undefined) return Math.min(exact, cap);
+    const exact = this.cheapCount(term);
+    return exact === undefined ? this.countUpTo(term, cap) : Math.min(exact, cap);
+  }
+
+  private countUpTo(term: string, cap: number): number {
     const key = `${cap}\u0000${term}`;
-    let count = this.counts.get(key);
+    let count = this.counts.get(term) ?? this.counts.get(key);
     if (count === undefined) {
       count = this.statements.cappedCount.get(allTermsExpression([term]), cap) as number;
       // Below the cap the count is exact: remember it as such.
       this.counts.set(count < cap ? term : key, count);
     }
-    return count;
+    return Math.min(count, cap);
   }
 
   /**
@@ -98,13 +101,22 @@ export class WordStatistics {
     return count;
   }
 
+  /** The exact count when it costs no posting walk: remembered, or in the index's `word_counts`. */
+  cheapCount(term: string): number | undefined {
+    const remembered = this.counts.get(term);
+    if (remembered !== undefined) return remembered;
+    const stored = this.storedCount(term);
+    if (stored !== undefined) this.counts.set(term, stored);
+    return stored;
+  }
+
   private storedCount(term: string): number | undefined {
     if (this.storedCounts === undefined) this.storedCounts = readWordCounts(this.database);
     if (this.storedCounts === null) return undefined;
     const token = this.wordTokenizer().token(term);
     if (token === null) return undefined;
     // A word missing from the table is held by few passages, so a capped count is exact.
-    return this.storedCounts.lookup(token) ?? this.cappedCount(term, this.storedCounts.above + 1);
+    return this.storedCounts.lookup(token) ?? this.countUpTo(term, this.storedCounts.above + 1);
   }
 
   /** FTS5's BM25 over `terms` for each of `rowids` (passages not holding a term get 0 for it). */
