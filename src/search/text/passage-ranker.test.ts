@@ -76,7 +76,7 @@ describe('WordStatistics', () => {
         terms,
       );
       for (const row of expected) {
-        expect(scores.get(row.rowid)).toBeCloseTo(row.score, 12);
+        expect(scores.get(row.rowid)?.score).toBeCloseTo(row.score, 12);
         compared += 1;
       }
     }

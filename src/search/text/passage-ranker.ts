@@ -11,7 +11,7 @@ const UNLIMITED = -1;
  */
 const WALK_MICROSECONDS_PER_POSTING = 0.045;
 const DIRECT_MICROSECONDS_PER_PAIR = 25;
-const MAX_ROWS_SCORED_DIRECTLY = 400;
+const MAX_PAIRS_SCORED_DIRECTLY = 800;
 
 export type PassageRankerOptions = {
   /** BM25 column weights, as configured for the FTS5 table. */
@@ -89,25 +89,24 @@ export class PassageRanker {
     // words' part (FTS5's, above) plus the common words' part.
     const mixedExpression = `(${anyRare}) AND (${anyTermExpression(common)})`;
     const mixed = this.statements.matching.all(mixedExpression, UNLIMITED);
-    let scored: Ranked[][];
-    if (mixed.length * common.length <= this.pairsScoredDirectly) {
-      const rareParts = new Map(onRareWords.map((row) => [row.rowid, row.score]));
-      const commonParts = this.statistics.score(mixed, common);
-      const full = mixed.map((rowid) => ({
-        rowid,
-        score: (rareParts.get(rowid) ?? 0) + (commonParts.get(rowid) ?? 0),
-      }));
-      scored = [onRareWords, full];
-    } else {
+    if (mixed.length * common.length > this.pairsWorthScoringDirectly(common).pairs) {
       // Each word is one phrase in this expression, so bm25() sums the parts of the words held.
-      scored = [onRareWords, this.statements.ranked.all(mixedExpression, UNLIMITED)];
+      const scored = [onRareWords, this.statements.ranked.all(mixedExpression, UNLIMITED)];
+      const holdingEvery = this.statements.matching.all(allTermsExpression(terms), UNLIMITED);
+      return mergeRanked(new Set(holdingEvery), scored, limit);
     }
-    // With one rare and one common word, the mixed passages are exactly those holding both.
+    const rareParts = new Map(onRareWords.map((row) => [row.rowid, row.score]));
+    const commonParts = this.statistics.score(mixed, common);
+    const full = mixed.map((rowid) => ({
+      rowid,
+      score: (rareParts.get(rowid) ?? 0) + (commonParts.get(rowid)?.score ?? 0),
+    }));
+    // With one rare word, a mixed passage holds every word when it holds every common word.
     const holdingEvery =
-      rare.length === 1 && common.length === 1
-        ? mixed
+      rare.length === 1
+        ? mixed.filter((rowid) => commonParts.get(rowid)?.holdsEvery)
         : this.statements.matching.all(allTermsExpression(terms), UNLIMITED);
-    return mergeRanked(new Set(holdingEvery), scored, limit);
+    return mergeRanked(new Set(holdingEvery), [onRareWords, full], limit);
   }
 
   private rankCommonTerms(terms: string[], limit: number): Ranked[] {
@@ -125,34 +124,43 @@ export class PassageRanker {
   /** Top passages holding every one of `terms`: scored directly when few, else by FTS5. */
   private rankHoldingAll(terms: string[], limit: number): Ranked[] {
     const expression = allTermsExpression(terms);
-    const fewest = this.rowsScoredDirectly(terms);
+    const { pairs, expectedPassages } = this.pairsWorthScoringDirectly(terms);
+    const fewest = Math.floor(pairs / terms.length);
+    // Counting the passages costs an intersection; skip it when they are surely too many.
+    if (fewest === 0 || expectedPassages > 3 * fewest) return this.statements.ranked.all(expression, limit);
     const holding = this.statements.matching.all(expression, fewest + 1);
     if (holding.length > fewest) return this.statements.ranked.all(expression, limit);
     const scores = this.statistics.score(holding, terms);
     return mergeRanked(
       new Set(holding),
-      [holding.map((rowid) => ({ rowid, score: scores.get(rowid) ?? 0 }))],
+      [holding.map((rowid) => ({ rowid, score: scores.get(rowid)?.score ?? 0 }))],
       limit,
     );
   }
 
   /**
-   * How many passages holding all of `terms` to score directly rather than with bm25(). When every
+   * How many (passage, word) pairs of `terms` to score directly rather than with bm25(). When every
    * word's count is known without a walk, this weighs bm25()'s walk over their posting lists
-   * against the direct cost per (passage, word); the two give the same scores.
+   * against the direct cost per pair (the two give the same scores), and estimates how many
+   * passages hold them all (as if words occurred independently).
    */
-  private rowsScoredDirectly(terms: string[]): number {
-    const budget = Math.floor(this.pairsScoredDirectly / terms.length);
-    if (budget === 0) return 0;
+  private pairsWorthScoringDirectly(terms: string[]): { pairs: number; expectedPassages: number } {
+    const fallback = { pairs: this.pairsScoredDirectly, expectedPassages: 0 };
+    if (this.pairsScoredDirectly === 0) return fallback;
+    const passageCount = this.statistics.passageCount();
     let postings = 0;
+    let expectedPassages = passageCount;
     for (const term of terms) {
       const count = this.statistics.cheapCount(term);
-      if (count === undefined) return budget;
+      if (count === undefined) return fallback;
       postings += count;
+      expectedPassages *= count / Math.max(passageCount, 1);
     }
-    const walkMicroseconds = postings * WALK_MICROSECONDS_PER_POSTING;
-    const rows = Math.floor(walkMicroseconds / (terms.length * DIRECT_MICROSECONDS_PER_PAIR));
-    return Math.min(MAX_ROWS_SCORED_DIRECTLY, Math.max(budget, rows));
+    const walkPairs = Math.floor((postings * WALK_MICROSECONDS_PER_POSTING) / DIRECT_MICROSECONDS_PER_PAIR);
+    return {
+      pairs: Math.min(MAX_PAIRS_SCORED_DIRECTLY, Math.max(this.pairsScoredDirectly, walkPairs)),
+      expectedPassages,
+    };
   }
 
   /** The rarest query words whose passages together stay within the rare-word budget. */

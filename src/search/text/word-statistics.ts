@@ -119,22 +119,33 @@ export class WordStatistics {
     return this.storedCounts.lookup(token) ?? this.countUpTo(term, this.storedCounts.above + 1);
   }
 
-  /** FTS5's BM25 over `terms` for each of `rowids` (passages not holding a term get 0 for it). */
-  score(rowids: readonly number[], terms: readonly string[]): Map<number, number> {
+  /**
+   * FTS5's BM25 over `terms` for each of `rowids` (a passage not holding a term gets 0 for it), and
+   * whether the passage holds every term.
+   */
+  score(
+    rowids: readonly number[],
+    terms: readonly string[],
+  ): Map<number, { score: number; holdsEvery: boolean }> {
     const { passageCount, averageLength } = this.loadTotals();
     const idfs = terms.map((term) => inverseDocumentFrequency(this.passagesHolding(term), passageCount));
-    const scores = new Map<number, number>();
+    const scores = new Map<number, { score: number; holdsEvery: boolean }>();
     for (const rowid of rowids) {
       const sizes = this.statements.length.get(rowid);
       const length = sizes ? decodeVarints(sizes).reduce((sum, size) => sum + size, 0) : 0;
       const frequencies = this.frequencies(rowid, terms);
       let score = 0;
-      terms.forEach((_, index) => {
-        score += bm25Part({ idf: idfs[index]!, frequency: frequencies[index]!, length, averageLength });
+      frequencies.forEach((frequency, index) => {
+        score += bm25Part({ idf: idfs[index]!, frequency, length, averageLength });
       });
-      scores.set(rowid, score);
+      scores.set(rowid, { score, holdsEvery: frequencies.every((frequency) => frequency > 0) });
     }
     return scores;
+  }
+
+  /** Passages in the index (FTS5's own count). */
+  passageCount(): number {
+    return this.loadTotals().passageCount;
   }
 
   /** Each term's occurrences in one passage, weighted by column, as FTS5's bm25() counts them. */
