@@ -5,8 +5,9 @@
  *   npx tsx bench/search/run.ts [--sizes 100000,1000000] [--queries 1000] [--index-dir DIR]
  *
  * Build rate counts only index writes (corpus generation is timed apart); the FTS5 segment merge
- * and the common-word counts ("optimize") are reported separately. Files go to a temporary folder that is always removed; with
- * `--index-dir` the indexes are kept there and reused by later runs (delete the folder when done).
+ * and the common-word counts ("optimize") are reported separately. Files go to a temporary folder
+ * that is always removed; with `--index-dir` the indexes are kept there and reused by later runs
+ * (delete the folder when done).
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
