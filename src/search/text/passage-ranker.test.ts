@@ -127,9 +127,9 @@ describe('TextIndex ranking', () => {
     const direct = TextIndex.open(path, {
       readonly: true,
       rareWordPassages: 40,
-      pairsScoredDirectly: 10_000,
+      directScoring: 'always',
     });
-    const byFts5 = TextIndex.open(path, { readonly: true, rareWordPassages: 40, pairsScoredDirectly: 0 });
+    const byFts5 = TextIndex.open(path, { readonly: true, rareWordPassages: 40, directScoring: 'off' });
     for (const query of QUERIES) {
       const expected = byFts5.search(query, 8);
       expect(expected.length).toBeGreaterThan(0);

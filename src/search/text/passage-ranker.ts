@@ -12,6 +12,7 @@ const UNLIMITED = -1;
 const WALK_MICROSECONDS_PER_POSTING = 0.045;
 const DIRECT_MICROSECONDS_PER_PAIR = 25;
 const MAX_PAIRS_SCORED_DIRECTLY = 800;
+const PAIRS_SCORED_DIRECTLY_WITHOUT_COUNTS = 48;
 
 export type PassageRankerOptions = {
   /** BM25 column weights, as configured for the FTS5 table. */
@@ -23,11 +24,13 @@ export type PassageRankerOptions = {
    */
   rareWordPassages?: number;
   /**
-   * Up to this many (passage, word) pairs are scored from remembered word statistics instead of
-   * FTS5's bm25(), whose per-query posting walk costs milliseconds for a common word. Each pair
-   * costs ~20-40 µs, so above this FTS5 is cheaper. Default 48.
+   * When to score (passage, word) pairs from word statistics instead of FTS5's bm25(), whose
+   * per-query posting walk costs milliseconds for a common word at 1M passages (both give the same
+   * scores). `auto` (default): when cheaper by a cost model over the words' counts (stored by
+   * `refreshWordCounts`), or up to 48 pairs for an index without stored counts. `off`: never.
+   * `always`: whenever possible (tests).
    */
-  pairsScoredDirectly?: number;
+  directScoring?: 'auto' | 'off' | 'always';
 };
 
 /**
@@ -45,7 +48,7 @@ export class PassageRanker {
   private readonly statements;
   private readonly statistics: WordStatistics;
   private readonly rareWordPassages: number;
-  private readonly pairsScoredDirectly: number;
+  private readonly directScoring: 'auto' | 'off' | 'always';
 
   constructor(database: Database.Database, options: PassageRankerOptions) {
     const { title, text } = options.weights;
@@ -64,7 +67,7 @@ export class PassageRanker {
     };
     this.statistics = new WordStatistics(database, options.weights);
     this.rareWordPassages = options.rareWordPassages ?? 500;
-    this.pairsScoredDirectly = options.pairsScoredDirectly ?? 48;
+    this.directScoring = options.directScoring ?? 'auto';
   }
 
   /** Forgets remembered statistics; call after this connection wrote to the index. */
@@ -145,8 +148,10 @@ export class PassageRanker {
    * passages hold them all (as if words occurred independently).
    */
   private pairsWorthScoringDirectly(terms: string[]): { pairs: number; expectedPassages: number } {
-    const fallback = { pairs: this.pairsScoredDirectly, expectedPassages: 0 };
-    if (this.pairsScoredDirectly === 0) return fallback;
+    if (this.directScoring !== 'auto') {
+      return { pairs: this.directScoring === 'off' ? 0 : 1_000_000_000, expectedPassages: 0 };
+    }
+    const fallback = { pairs: PAIRS_SCORED_DIRECTLY_WITHOUT_COUNTS, expectedPassages: 0 };
     const passageCount = this.statistics.passageCount();
     let postings = 0;
     let expectedPassages = passageCount;
@@ -157,10 +162,7 @@ export class PassageRanker {
       expectedPassages *= count / Math.max(passageCount, 1);
     }
     const walkPairs = Math.floor((postings * WALK_MICROSECONDS_PER_POSTING) / DIRECT_MICROSECONDS_PER_PAIR);
-    return {
-      pairs: Math.min(MAX_PAIRS_SCORED_DIRECTLY, Math.max(this.pairsScoredDirectly, walkPairs)),
-      expectedPassages,
-    };
+    return { pairs: Math.min(MAX_PAIRS_SCORED_DIRECTLY, walkPairs), expectedPassages };
   }
 
   /** The rarest query words whose passages together stay within the rare-word budget. */

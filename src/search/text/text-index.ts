@@ -20,7 +20,7 @@ const TEXT_WEIGHT = 1;
 export type TextIndexOptions = {
   /** Passages longer than this are cut to a window around the matched words. Default 700. */
   maxSnippetChars?: number;
-} & Pick<PassageRankerOptions, 'rareWordPassages' | 'pairsScoredDirectly'>;
+} & Pick<PassageRankerOptions, 'rareWordPassages' | 'directScoring'>;
 
 export type TextIndexStats = { passages: number; path: string };
 
@@ -46,9 +46,7 @@ export class TextIndex {
     this.ranker = new PassageRanker(database, {
       weights: { title: TITLE_WEIGHT, text: TEXT_WEIGHT },
       ...(options.rareWordPassages === undefined ? {} : { rareWordPassages: options.rareWordPassages }),
-      ...(options.pairsScoredDirectly === undefined
-        ? {}
-        : { pairsScoredDirectly: options.pairsScoredDirectly }),
+      ...(options.directScoring === undefined ? {} : { directScoring: options.directScoring }),
     });
     this.statements = {
       passage: database.prepare<[number], Row>(
