@@ -11,8 +11,11 @@ const UNLIMITED = -1;
  */
 const WALK_MICROSECONDS_PER_POSTING = 0.045;
 const DIRECT_MICROSECONDS_PER_PAIR = 25;
+/** Direct scoring past ~20 ms is never worth it: bm25() then ranks that many rows faster. */
 const MAX_PAIRS_SCORED_DIRECTLY = 800;
+/** Without stored counts a common word's count is itself a walk; score only a few pairs directly. */
 const PAIRS_SCORED_DIRECTLY_WITHOUT_COUNTS = 48;
+const NO_PAIR_LIMIT = 1_000_000_000;
 
 export type PassageRankerOptions = {
   /** BM25 column weights, as configured for the FTS5 table. */
@@ -149,7 +152,7 @@ export class PassageRanker {
    */
   private pairsWorthScoringDirectly(terms: string[]): { pairs: number; expectedPassages: number } {
     if (this.directScoring !== 'auto') {
-      return { pairs: this.directScoring === 'off' ? 0 : 1_000_000_000, expectedPassages: 0 };
+      return { pairs: this.directScoring === 'off' ? 0 : NO_PAIR_LIMIT, expectedPassages: 0 };
     }
     const fallback = { pairs: PAIRS_SCORED_DIRECTLY_WITHOUT_COUNTS, expectedPassages: 0 };
     const passageCount = this.statistics.passageCount();
