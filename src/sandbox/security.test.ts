@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KernelProcess } from './kernel-process.js';
 import { createLocalSandbox, type KernelSandbox } from './kernel-sandbox.js';
 import type { SandboxSession } from './sandbox.js';
 
@@ -194,5 +195,16 @@ describe('sandbox containment', () => {
       );
       expect(processes.stdout).toBe('1\n');
     });
+  });
+
+  it('ends a closed kernel by its kill signal, without the helper running interpreter shutdown', async () => {
+    const session = await sandbox.openSession();
+    const kernel = (session as unknown as { kernel: KernelProcess }).kernel;
+    await session.execute('print(1)');
+    await session.close();
+    // The helper re-raises the kernel's signal on itself. It once failed to (SIGKILL cannot be
+    // given a handler), fell back into the zygote's loop and exited 0 after copying the heap.
+    expect(await kernel.exited).toEqual({ code: null, signal: 9 });
+    await expectHealthy();
   });
 });
