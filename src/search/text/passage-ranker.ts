@@ -81,6 +81,7 @@ export class PassageRanker {
   rank(terms: string[], limit: number): Ranked[] {
     if (terms.length === 0 || limit <= 0) return [];
     this.statistics.refresh();
+    this.statistics.prepare(terms);
     if (terms.length === 1) return this.rankHoldingAll(terms, limit);
     const rare = this.rarestTerms(terms);
     if (rare.length === 0) return this.rankCommonTerms(terms, limit);

@@ -80,22 +80,45 @@ export class WordTokenizer {
     `);
     this.statements = {
       insert: database.prepare<[string]>('INSERT INTO temp.query_words (rowid, word) VALUES (1, ?)'),
-      tokens: database.prepare<[], string>('SELECT term FROM temp.query_tokens').pluck(),
+      tokens: database.prepare<[], { term: string; offset: number }>(
+        'SELECT term, offset FROM temp.query_tokens',
+      ),
       clear: database.prepare('DELETE FROM temp.query_words'),
     };
+  }
+
+  /**
+   * Tokenizes the words not seen yet in one FTS5 write (each write costs more than its words):
+   * word i is the token at offset i, unless some word is not exactly one token.
+   */
+  prime(words: readonly string[]): void {
+    const unseen = [...new Set(words.filter((word) => !this.tokens.has(word)))];
+    if (unseen.length < 2) return;
+    const found = this.tokenize(unseen.join(' '));
+    if (found.length !== unseen.length || found.some(({ offset }, index) => offset !== index)) return;
+    unseen.forEach((word, index) => this.remember(word, found[index]!.term));
   }
 
   /** The word's FTS5 token, or null when FTS5 splits it into several tokens or none. */
   token(word: string): string | null {
     let token = this.tokens.get(word);
     if (token === undefined) {
-      this.statements.insert.run(word);
-      const found = this.statements.tokens.all();
-      this.statements.clear.run();
-      token = found.length === 1 ? found[0]! : null;
-      if (this.tokens.size >= 100_000) this.tokens.clear();
-      this.tokens.set(word, token);
+      const found = this.tokenize(word);
+      token = found.length === 1 ? found[0]!.term : null;
+      this.remember(word, token);
     }
     return token;
+  }
+
+  private tokenize(text: string): { term: string; offset: number }[] {
+    this.statements.insert.run(text);
+    const found = this.statements.tokens.all().sort((a, b) => a.offset - b.offset);
+    this.statements.clear.run();
+    return found;
+  }
+
+  private remember(word: string, token: string | null): void {
+    if (this.tokens.size >= 100_000) this.tokens.clear();
+    this.tokens.set(word, token);
   }
 }

@@ -70,10 +70,25 @@ export class WordStatistics {
     this.storedCounts = undefined;
   }
 
+  /** Tokenizes in one go the words whose counts may be looked up (one FTS5 write, not one each). */
+  prepare(terms: readonly string[]): void {
+    const unknown = terms.filter((term) => !this.counts.has(term));
+    if (unknown.length > 1 && this.stored() !== null) this.wordTokenizer().prime(unknown);
+  }
+
   /** How many passages hold `term`, counting no further than `cap` (cheap for any word). */
   cappedCount(term: string, cap: number): number {
-    const exact = this.cheapCount(term);
-    return exact === undefined ? this.countUpTo(term, cap) : Math.min(exact, cap);
+    const remembered = this.counts.get(term);
+    if (remembered !== undefined) return Math.min(remembered, cap);
+    const stored = this.stored();
+    if (stored !== null && cap > stored.above + 1) {
+      // Counting a word held by few passages is cheaper than tokenizing it to look it up.
+      const few = this.countUpTo(term, stored.above + 1);
+      if (few <= stored.above) return few;
+      const exact = this.storedCount(term);
+      if (exact !== undefined) return Math.min(exact, cap);
+    }
+    return this.countUpTo(term, cap);
   }
 
   private countUpTo(term: string, cap: number): number {
@@ -111,12 +126,17 @@ export class WordStatistics {
   }
 
   private storedCount(term: string): number | undefined {
-    if (this.storedCounts === undefined) this.storedCounts = readWordCounts(this.database);
-    if (this.storedCounts === null) return undefined;
+    const stored = this.stored();
+    if (stored === null) return undefined;
     const token = this.wordTokenizer().token(term);
     if (token === null) return undefined;
     // A word missing from the table is held by few passages, so a capped count is exact.
-    return this.storedCounts.lookup(token) ?? this.countUpTo(term, this.storedCounts.above + 1);
+    return stored.lookup(token) ?? this.countUpTo(term, stored.above + 1);
+  }
+
+  private stored(): StoredWordCounts | null {
+    if (this.storedCounts === undefined) this.storedCounts = readWordCounts(this.database);
+    return this.storedCounts;
   }
 
   /**
