@@ -24,6 +24,7 @@ import { scriptedTrajectory, syntheticItems } from '../../src/bench/testing/scri
 import type { ChatModel } from '../../src/model/chat-model.js';
 import { OpenAIChatModel } from '../../src/model/openai-chat-model.js';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
+import { processTreeCpuMs, sandboxZygotePids } from './process-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,13 +34,18 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,8,32' },
     /** Run items with the real agent: every code turn executes in the sandbox (isolated kernels). */
     agent: { type: 'boolean', default: false },
+    /** Kernels the sandbox keeps warm (`--agent`). */
+    'pool-size': { type: 'string', default: '8' },
   },
 });
 const latencyMs = Number(values['latency-ms']);
 const turns = Number(values.turns);
 const targetSeconds = Number(values.seconds);
 
-const sandbox = values.agent ? await createLocalSandbox({ poolSize: 8, maxSessions: 128 }) : undefined;
+const loadAtStart = loadavg()[0]!;
+const sandbox = values.agent
+  ? await createLocalSandbox({ poolSize: Number(values['pool-size']), maxSessions: 128 })
+  : undefined;
 const itemImage = new Uint8Array(
   await sharp({ create: { width: 640, height: 480, channels: 3, background: '#4a7' } })
     .png()
@@ -86,7 +92,12 @@ const rows: {
   ideal: number;
   ratio: number;
   cpuMsPerItem: number;
+  sandboxCpuMsPerItem: number | undefined;
+  modelServerCpuMsPerItem: number;
+  /** 1-minute load average when this concurrency started (the run's own processes add to it). */
+  loadBefore: number;
 }[] = [];
+const sandboxPids = sandbox ? sandboxZygotePids(process.pid) : [];
 
 for (const concurrency of values.concurrency.split(',').map(Number)) {
   const count = Math.max(concurrency * 2, Math.round((targetSeconds * 1000 * concurrency) / itemMs));
@@ -105,8 +116,11 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
     },
     { resume: false },
   );
+  const loadBefore = loadavg()[0]!;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const sandboxCpuBefore = processTreeCpuMs(sandboxPids);
+  const modelServerCpuBefore = processTreeCpuMs([serverProcess.pid ?? 0]);
   const summary = await runEvaluation({
     items: syntheticItems(count, 'custom'),
     store,
@@ -118,6 +132,11 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPerItem = (cpu.user + cpu.system) / 1000 / count;
+  // Kernels are counted once reaped (each item closes its session, so all are by now).
+  const sandboxCpuMsPerItem = sandbox
+    ? (processTreeCpuMs(sandboxPids) - sandboxCpuBefore) / count
+    : undefined;
+  const modelServerCpuMsPerItem = (processTreeCpuMs([serverProcess.pid ?? 0]) - modelServerCpuBefore) / count;
   store.close();
   await rm(directory, { recursive: true, force: true });
   if (summary.errors > 0) throw new Error(`${summary.errors} items failed at concurrency ${concurrency}`);
@@ -131,6 +150,9 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
     ideal,
     ratio: itemsPerSecond / ideal,
     cpuMsPerItem,
+    sandboxCpuMsPerItem,
+    modelServerCpuMsPerItem,
+    loadBefore,
   });
 }
 serverProcess.kill();
@@ -174,14 +196,14 @@ async function runnerOverhead(count: number): Promise<number> {
 const overheadMs = await runnerOverhead(1000);
 
 process.stdout.write(
-  `eval throughput · ${values.agent ? 'real agent, code runs in the sandbox' : 'tool calls recorded, not run'} · fake model ${latencyMs} ms/call (own process) · ${turns} calls/item · ideal = concurrency ÷ ${itemMs} ms · load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores\n`,
+  `eval throughput · ${values.agent ? 'real agent, code runs in the sandbox' : 'tool calls recorded, not run'} · fake model ${latencyMs} ms/call (own process) · ${turns} calls/item · ideal = concurrency ÷ ${itemMs} ms${sandbox ? ` · sandbox pool ${values['pool-size']}` : ''} · load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end, on ${availableParallelism()} cores\n`,
 );
 process.stdout.write(
-  '| concurrency | items | seconds | items/s | ideal items/s | ratio | runner CPU ms/item |\n|---:|---:|---:|---:|---:|---:|---:|\n',
+  '| concurrency | items | seconds | items/s | ideal items/s | ratio | runner CPU ms/item | sandbox CPU ms/item | model server CPU ms/item | load before |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n',
 );
 for (const row of rows) {
   process.stdout.write(
-    `| ${row.concurrency} | ${row.items} | ${row.seconds.toFixed(2)} | ${row.itemsPerSecond.toFixed(2)} | ${row.ideal.toFixed(2)} | ${(row.ratio * 100).toFixed(1)} % | ${row.cpuMsPerItem.toFixed(2)} |\n`,
+    `| ${row.concurrency} | ${row.items} | ${row.seconds.toFixed(2)} | ${row.itemsPerSecond.toFixed(2)} | ${row.ideal.toFixed(2)} | ${(row.ratio * 100).toFixed(1)} % | ${row.cpuMsPerItem.toFixed(2)} | ${row.sandboxCpuMsPerItem?.toFixed(1) ?? '—'} | ${row.modelServerCpuMsPerItem.toFixed(2)} | ${row.loadBefore.toFixed(2)} |\n`,
   );
 }
 process.stdout.write(
