@@ -178,6 +178,15 @@ describe('kernel sessions', () => {
     expect(fresh.stdout).toBe('1\n');
   });
 
+  it('gives each kernel its own IPython profile dir and directory history, though the shell is built before the fork', async () => {
+    await withSession(async (session) => {
+      const execution = await session.execute(
+        'import os\nip = get_ipython()\nprint(os.path.isdir(ip.profile_dir.location), _dh == [os.getcwd()])',
+      );
+      expect(execution).toMatchObject({ status: 'ok', stdout: 'True True\n' });
+    });
+  });
+
   it('keeps sessions apart: variables and scratch files are private', async () => {
     const first = await sandbox.openSession();
     const second = await sandbox.openSession();

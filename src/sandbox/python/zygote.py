@@ -13,6 +13,7 @@ Control protocol: JSON lines on stdin (requests) and stdout (events).
 Children never keep the zygote's stdin/stdout: they could forge events otherwise.
 """
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -50,7 +51,12 @@ def preload():
     import sympy  # noqa: F401
     import scipy  # noqa: F401
     import scipy.ndimage  # noqa: F401
-    import sandbox_kernel  # noqa: F401  (zmq and IPython's shell)
+    import sandbox_kernel  # zmq and IPython's shell
+
+    # Built once here and inherited by every kernel (see sandbox_kernel.build_shell). stdout
+    # is this process's event channel: nothing the shell prints may land on it.
+    with contextlib.redirect_stdout(sys.stderr):
+        sandbox_kernel.build_shell()
 
     cv2.setNumThreads(1)
     PIL.Image.init()
