@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import Database from 'better-sqlite3';
 import * as parquet from 'parquet-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTextIndex } from './build-text-index.js';
 import { excerptAround } from './excerpt.js';
 import { TextIndex } from './text-index.js';
+import { readWordCounts } from './word-counts.js';
 
 let dir: string;
 beforeEach(() => {
@@ -101,6 +103,10 @@ describe('TextIndex', () => {
       out,
     });
     expect(second).toMatchObject({ passages: 3, added: 2, total: 5 });
+    // Both builds leave word counts for the index as it now is.
+    const raw = new Database(out, { readonly: true });
+    expect(readWordCounts(raw)).not.toBeNull();
+    raw.close();
     const index = TextIndex.open(out, { readonly: true });
     expect(index.search('Skarholm granite', 1)[0]?.title).toBe('Skarholm');
     expect(index.search('ferry pier', 1)[0]?.snippet).toBe('Saltmere now has a ferry pier.');

@@ -12,8 +12,9 @@ export const STORED_WORD_MIN_PASSAGES = 100;
 /**
  * `word_counts` (FTS5 token → passages holding it) for the common words of the index. Counting a
  * common word means walking its whole posting list (milliseconds at 1M passages), so the counts are
- * taken once, after a build, in one pass over FTS5's vocabulary. Writes empty the table (see
- * `clearWordCounts`), and an empty table means "count at query time", so it is never stale.
+ * taken once, after a build, in one pass over FTS5's vocabulary. Writes empty the table and drop
+ * its marker (see `clearWordCounts`); without the marker words are counted at query time, so the
+ * counts are never stale.
  */
 export function refreshWordCounts(database: Database.Database, minPassages = STORED_WORD_MIN_PASSAGES): void {
   database.exec(`
@@ -33,7 +34,11 @@ export function refreshWordCounts(database: Database.Database, minPassages = STO
 
 /** Empties `word_counts` (inside the caller's write transaction): counts change with any write. */
 export function clearWordCounts(database: Database.Database): void {
-  if (hasWordCountsTable(database)) database.exec('DELETE FROM word_counts');
+  if (!hasWordCountsTable(database)) return;
+  database.exec(`
+    DELETE FROM word_counts;
+    DELETE FROM deepeyes_text_index WHERE key = 'word_counts_above';
+  `);
 }
 
 export type StoredWordCounts = {
@@ -46,7 +51,6 @@ export type StoredWordCounts = {
 /** The index's stored counts, or null when it has none (an older index, or written since). */
 export function readWordCounts(database: Database.Database): StoredWordCounts | null {
   if (!hasWordCountsTable(database)) return null;
-  if (database.prepare('SELECT 1 FROM word_counts LIMIT 1').get() === undefined) return null;
   const above = database
     .prepare("SELECT value FROM deepeyes_text_index WHERE key = 'word_counts_above'")
     .pluck()
