@@ -100,7 +100,7 @@ export class WordTokenizer {
     if (unseen.length < 2) return;
     const found = this.tokenize(unseen.join(' '));
     if (found.length !== unseen.length || found.some(({ offset }, index) => offset !== index)) return;
-    unseen.forEach((word, index) => this.remember(word, found[index]!.term));
+    for (const [index, word] of unseen.entries()) this.remember(word, found[index]!.term);
   }
 
   /** The word's FTS5 token, or null when FTS5 splits it into several tokens or none. */
