@@ -215,6 +215,26 @@ describe('runAgent', () => {
     expect(sandbox.listSessions()).toHaveLength(0);
   });
 
+  it('opens the session while the model thinks, and reports a sandbox that cannot start at the first code call', async () => {
+    const broken = {
+      openSession: async () => {
+        throw new Error('bwrap: No permissions to create new namespace');
+      },
+      close: async () => undefined,
+    };
+    const answersDirectly = await runAgent(
+      { question: 'q', images: [picture] },
+      { model: new ScriptedChatModel([answerTurn('blue')]), sandbox: broken },
+    );
+    expect(answersDirectly.trajectory.stopReason).toBe('answer');
+    const runsCode = await runAgent(
+      { question: 'q', images: [picture] },
+      { model: new ScriptedChatModel([codeTurn('print(1)')]), sandbox: broken },
+    );
+    expect(runsCode.trajectory.stopReason).toBe('sandbox-error');
+    expect(runsCode.trajectory.error).toContain('No permissions to create new namespace');
+  });
+
   it('pre-fills <think> after an observation when asked', async () => {
     const model = new ScriptedChatModel([codeTurn('1'), 'Seen it.</think>\n<answer>1</answer>']);
     const run = await runAgent(

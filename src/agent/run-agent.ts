@@ -147,14 +147,9 @@ export async function runAgent(
   let errorText: string | undefined;
 
   try {
-    if (tools.code) {
-      try {
-        await runner.open();
-      } catch (error) {
-        stopReason = 'sandbox-error';
-        errorText = describe(error);
-      }
-    }
+    // The kernel starts while the first model call is in flight; if it cannot, the first code
+    // call ends the run with sandbox-error (a run that never runs code does not need it).
+    if (tools.code) runner.open().catch(() => undefined);
     while (stopReason === undefined) {
       progress.elapsedMs = now() - start;
       stopReason = firstStop(stopConditions, progress);

@@ -54,6 +54,7 @@ const COMPILE_ERRORS = new Set(['IndentationError', 'TabError']);
  */
 export class ToolRunner {
   private session: SandboxSession | undefined;
+  private opening: Promise<void> | undefined;
   private imageCounter = 0;
 
   constructor(
@@ -65,7 +66,16 @@ export class ToolRunner {
     private readonly itemId?: string,
   ) {}
 
-  async open(): Promise<void> {
+  /**
+   * Starts opening the session (once); the driver calls it before the first model call so the
+   * kernel starts while the model thinks. A failure surfaces at the first code call.
+   */
+  open(): Promise<void> {
+    this.opening ??= this.openSession();
+    return this.opening;
+  }
+
+  private async openSession(): Promise<void> {
     if (!this.dependencies.sandbox) return;
     this.session = await this.dependencies.sandbox.openSession({
       images: this.inputImages.map((image) => ({ bytes: image.bytes })),
@@ -73,6 +83,10 @@ export class ToolRunner {
   }
 
   async close(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    // A session still being opened is waited for, so it is closed too rather than leaked.
+    await opening?.catch(() => undefined);
     const session = this.session;
     this.session = undefined;
     await session?.close();
@@ -145,10 +159,8 @@ export class ToolRunner {
   }
 
   private async execute(code: string): Promise<Execution> {
-    if (!this.session) {
-      if (!this.dependencies.sandbox) throw new Error('this mode runs code but no sandbox was given');
-      await this.open();
-    }
+    if (!this.dependencies.sandbox) throw new Error('this mode runs code but no sandbox was given');
+    await this.open();
     const execution = await this.session!.execute(code, { timeoutMs: this.options.codeTimeoutMs });
     if (execution.status === 'dead') {
       // The kernel is gone (memory limit, os._exit): the next call gets a fresh one with the images reloaded.
