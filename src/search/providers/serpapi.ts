@@ -7,6 +7,7 @@ import type {
   SearchOptions,
   SearchProvider,
 } from '../search-provider.js';
+import { googleWebResultSchema, toSearchHit } from './google-web-result.js';
 import { type ImageHost, requireImageHost } from './image-host.js';
 import { ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
 import { attachResultImages } from './result-images.js';
@@ -25,16 +26,7 @@ export type SerpApiOptions = {
 const errorSchema = z.object({ error: z.string() });
 
 const webSchema = z.object({
-  organic_results: z
-    .array(
-      z.object({
-        title: z.string(),
-        link: z.string(),
-        snippet: z.string().nullish(),
-        date: z.string().nullish(),
-      }),
-    )
-    .default([]),
+  organic_results: z.array(googleWebResultSchema).default([]),
 });
 
 const lensSchema = z.object({
@@ -73,12 +65,7 @@ export class SerpApiSearch implements SearchProvider, ImageSearchProvider {
     const parsed = webSchema.safeParse(answer);
     if (!parsed.success)
       throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.organic_results.slice(0, limit).map((result) => ({
-      title: result.title,
-      link: result.link,
-      ...(typeof result.snippet === 'string' ? { snippet: result.snippet } : {}),
-      ...(typeof result.date === 'string' ? { date: result.date } : {}),
-    }));
+    return parsed.data.organic_results.slice(0, limit).map(toSearchHit);
   }
 
   async searchImage(image: Uint8Array, options: SearchOptions = {}): Promise<ImageSearchHit[]> {

@@ -7,6 +7,7 @@ import type {
   SearchOptions,
   SearchProvider,
 } from '../search-provider.js';
+import { googleWebResultSchema, toSearchHit } from './google-web-result.js';
 import { type ImageHost, requireImageHost } from './image-host.js';
 import { ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
 import { attachResultImages } from './result-images.js';
@@ -22,16 +23,7 @@ export type SerperOptions = {
 };
 
 const organicSchema = z.object({
-  organic: z
-    .array(
-      z.object({
-        title: z.string(),
-        link: z.string(),
-        snippet: z.string().nullish(),
-        date: z.string().nullish(),
-      }),
-    )
-    .default([]),
+  organic: z.array(googleWebResultSchema).default([]),
 });
 
 const lensSchema = z.object({
@@ -69,12 +61,7 @@ export class SerperSearch implements SearchProvider, ImageSearchProvider {
     const parsed = organicSchema.safeParse(answer);
     if (!parsed.success)
       throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.organic.slice(0, limit).map((result) => ({
-      title: result.title,
-      link: result.link,
-      ...(typeof result.snippet === 'string' ? { snippet: result.snippet } : {}),
-      ...(typeof result.date === 'string' ? { date: result.date } : {}),
-    }));
+    return parsed.data.organic.slice(0, limit).map(toSearchHit);
   }
 
   async searchImage(image: Uint8Array, options: SearchOptions = {}): Promise<ImageSearchHit[]> {
