@@ -1,7 +1,11 @@
 import type { ChatReply } from '../model/chat-model.js';
 
-/** The stop strings of the DeepEyesV2 rollout: generation halts after a code block or a tool call. */
-export const TOOL_STOP_SEQUENCES = ['</code>', '</tool_call>'] as const;
+/** The blocks a DeepEyesV2 turn ends with; generation stops at their closing tags. */
+const TOOL_BLOCKS = [
+  ['<code>', '</code>'],
+  ['<tool_call>', '</tool_call>'],
+] as const;
+const TOOL_STOP_SEQUENCES: readonly string[] = TOOL_BLOCKS.map(([, close]) => close);
 
 /**
  * The RL rollout keeps the stop string in the turn, but an OpenAI-compatible server drops it.
@@ -13,14 +17,9 @@ export function restoreStopString(reply: Pick<ChatReply, 'text' | 'finishReason'
   if (reply.finishReason !== 'stop') return text;
   const fired = reply.stopSequence;
   if (fired !== undefined) {
-    return (TOOL_STOP_SEQUENCES as readonly string[]).includes(fired) && !text.endsWith(fired)
-      ? text + fired
-      : text;
+    return TOOL_STOP_SEQUENCES.includes(fired) && !text.endsWith(fired) ? text + fired : text;
   }
-  for (const [open, close] of [
-    ['<code>', '</code>'],
-    ['<tool_call>', '</tool_call>'],
-  ] as const) {
+  for (const [open, close] of TOOL_BLOCKS) {
     if (text.lastIndexOf(open) > text.lastIndexOf(close)) return text + close;
   }
   return text;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressLine } from './progress-line.js';
+import { emptyProgress } from './run-progress.js';
 
 describe('progress line', () => {
   it('shows done, accuracy without errors, tool calls, errors and ETA', () => {
@@ -21,21 +22,6 @@ describe('progress line', () => {
   });
 
   it('has no accuracy or ETA before the first item', () => {
-    expect(
-      progressLine(
-        {
-          total: 3,
-          finished: 0,
-          correct: 0,
-          wrong: 0,
-          errors: 0,
-          toolCalls: 0,
-          itemsWithTools: 0,
-          finishedThisSession: 0,
-          elapsedMs: 0,
-        },
-        4,
-      ),
-    ).toBe('[----] 0/3 · acc – · tools –/item · errors 0 · ETA –');
+    expect(progressLine(emptyProgress(3), 4)).toBe('[----] 0/3 · acc – · tools –/item · errors 0 · ETA –');
   });
 });

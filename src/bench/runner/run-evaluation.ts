@@ -9,7 +9,7 @@ import type { EvalItem } from '../eval-item.js';
 import type { Score, Scorer } from '../scoring/scorer.js';
 import { itemDirectory } from './item-directory.js';
 import type { RunItem } from './run-item.js';
-import type { RunProgress } from './run-progress.js';
+import { emptyProgress, type RunProgress } from './run-progress.js';
 import type { ItemResult, RunStore } from './run-store.js';
 
 export type RunEvaluationOptions = {
@@ -231,17 +231,7 @@ async function ensureTrajectory(
 type Tally = { status: 'correct' | 'wrong' | 'error'; toolCalls: number };
 
 function initialProgress(store: RunStore, byId: Map<string, EvalItem>) {
-  const snapshot: RunProgress = {
-    total: byId.size,
-    finished: 0,
-    correct: 0,
-    wrong: 0,
-    errors: 0,
-    toolCalls: 0,
-    itemsWithTools: 0,
-    finishedThisSession: 0,
-    elapsedMs: 0,
-  };
+  const snapshot: RunProgress = emptyProgress(byId.size);
   const statusById = new Map<string, Tally>();
   const change = (tally: Tally, sign: 1 | -1) => {
     snapshot.finished += sign;

@@ -15,6 +15,21 @@ export type RunProgress = {
   last?: { id: string; status: 'correct' | 'wrong' | 'error'; error?: string };
 };
 
+/** Progress before any item of `total` has finished. */
+export function emptyProgress(total: number): RunProgress {
+  return {
+    total,
+    finished: 0,
+    correct: 0,
+    wrong: 0,
+    errors: 0,
+    toolCalls: 0,
+    itemsWithTools: 0,
+    finishedThisSession: 0,
+    elapsedMs: 0,
+  };
+}
+
 /** Accuracy over scored items (errors excluded), or undefined before the first. */
 export function accuracySoFar(progress: RunProgress): number | undefined {
   const scored = progress.correct + progress.wrong;
