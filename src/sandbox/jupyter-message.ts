@@ -24,7 +24,11 @@ export type JupyterMessage = {
 
 export type MessageSigner = {
   /** Wire frames for a new request; returns its msg_id alongside. */
-  encode(msgType: string, content: unknown): { msgId: string; frames: Buffer[] };
+  encode(
+    msgType: string,
+    content: unknown,
+    metadata?: Record<string, unknown>,
+  ): { msgId: string; frames: Buffer[] };
   /** Parses and verifies a received multipart message; throws on a bad signature or shape. */
   decode(frames: Buffer[]): JupyterMessage;
 };
@@ -43,7 +47,7 @@ export function createMessageSigner(key: string, session: string = randomUUID())
     return hmac.digest('hex');
   };
   return {
-    encode(msgType, content) {
+    encode(msgType, content, metadata = {}) {
       const msgId = randomUUID();
       const header = {
         msg_id: msgId,
@@ -53,7 +57,7 @@ export function createMessageSigner(key: string, session: string = randomUUID())
         date: new Date().toISOString(),
         version: PROTOCOL_VERSION,
       };
-      const parts = [header, {}, {}, content].map((part) => Buffer.from(JSON.stringify(part)));
+      const parts = [header, {}, metadata, content].map((part) => Buffer.from(JSON.stringify(part)));
       return { msgId, frames: [Buffer.from(DELIMITER), Buffer.from(sign(parts)), ...parts] };
     },
     decode(frames) {

@@ -42,9 +42,10 @@ export class KernelConnection {
     msgType: string,
     content: unknown,
     listener?: IopubListener,
+    metadata?: Record<string, unknown>,
   ): { msgId: string; reply: Promise<JupyterMessage> } {
     if (this.closed) throw new DeepeyesError('kernel-closed', 'The kernel connection is closed');
-    const { msgId, frames } = this.signer.encode(msgType, content);
+    const { msgId, frames } = this.signer.encode(msgType, content, metadata);
     if (listener) this.iopubListeners.set(msgId, listener);
     const reply = new Promise<JupyterMessage>((resolve, reject) => {
       this.pendingReplies.set(msgId, { resolve, reject });

@@ -1,4 +1,5 @@
 import { DeepeyesError } from '../errors.js';
+import { BATCH_REQUEST_METADATA, readBatchedReply } from './batched-reply.js';
 import { ExecutionCollector, type OutputLimits } from './execution-collector.js';
 import type { KernelProcess } from './kernel-process.js';
 import type { ExecuteOptions, Execution, SandboxSession } from './sandbox.js';
@@ -104,8 +105,13 @@ export class KernelSession implements SandboxSession {
         collector.add(message.header.msg_type, message.content);
         if (message.header.msg_type === 'status' && isIdle(message.content)) idle();
       },
+      BATCH_REQUEST_METADATA,
     );
-    const done = Promise.all([reply, idleSeen]).then(([message]): CallEnd => {
+    const done = reply.then(async (message): Promise<CallEnd> => {
+      // A quick call's output rides in the reply; a long one streamed on IOPub first.
+      const batch = readBatchedReply(message.metadata);
+      if (batch.streamed) await idleSeen;
+      for (const [msgType, output] of batch.outputs) collector.add(msgType, output);
       const content = message.content as {
         status?: unknown;
         execution_count?: unknown;

@@ -10,6 +10,17 @@ on the control channel and drains what subprocesses write to fds 1 and 2.
 Speaks the subset of the messaging spec (5.3) the TypeScript client uses:
 shell `kernel_info_request` and `execute_request`; control `interrupt_request`;
 IOPub `status`, `execute_input`, `stream`, `display_data`, `execute_result`, `error`.
+
+One extension, asked for per request: an `execute_request` whose metadata has
+`"deepeyes_batch": true` gets its IOPub messages held back and returned inside the
+`execute_reply` metadata (`deepeyes.outputs`, as `[msg_type, content]` pairs) instead
+of published, so a quick cell costs two messages (request, reply) instead of six.
+Each message crosses four threads (two ZeroMQ I/O threads, both main threads), which
+on two vCPUs was most of a warm call. A cell that runs past BATCH_WINDOW_S or holds
+more than BATCH_MAX_CHARS switches to plain IOPub for the rest of the call (busy, the
+held messages, then everything live, then idle) and says so with `deepeyes.streamed`,
+so long cells still stream and nothing is held for long. Clients that do not ask get
+the standard protocol.
 """
 
 import base64
@@ -42,6 +53,10 @@ SHELL_PORT, IOPUB_PORT, CONTROL_PORT = 1, 2, 4
 # While a cell runs, stream text is published at most this often; the rest waits for
 # the end of the cell (one message instead of one per print).
 STREAM_PUBLISH_INTERVAL_S = 0.05
+# A batched call holds its output back this long at most, and this many characters
+# (text and base64 images) at most, before it streams like a plain call.
+BATCH_WINDOW_S = 0.05
+BATCH_MAX_CHARS = 4 * 1024 * 1024
 
 
 def _finite(value):
@@ -60,6 +75,22 @@ def _dumps(value):
         return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode()
     except ValueError:
         return json.dumps(_finite(value), ensure_ascii=False, default=str).encode()
+
+
+def _text_size(content):
+    """Characters of text and base64 a message holds, roughly: what a batch may keep."""
+    size = 0
+    for value in content.values():
+        if isinstance(value, str):
+            size += len(value)
+        elif isinstance(value, dict):
+            size += _text_size(value)
+    return size
+
+
+def _asks_for_batch(message):
+    metadata = message.get('metadata')
+    return isinstance(metadata, dict) and metadata.get('deepeyes_batch') is True
 
 
 def encode_bundle(data):
@@ -256,7 +287,21 @@ def build_shell():
     config.InlineBackend.rc = {}
     shell = SandboxShell.instance(config=config)
     shell.enable_matplotlib('inline')
+    keep_only_used_formats(shell.display_formatter)
     return shell
+
+
+# The client reads these two from a result or display(); every other formatter (HTML,
+# LaTeX, SVG, JSON, ...) is called through a signature-binding decorator for every value
+# shown, ~150 us per value for output nobody reads.
+USED_FORMATS = ('text/plain', 'image/png')
+
+
+def keep_only_used_formats(display_formatter):
+    for mime in list(display_formatter.formatters):
+        if mime not in USED_FORMATS:
+            del display_formatter.formatters[mime]
+    display_formatter.active_types = list(USED_FORMATS)
 
 
 def newer_cell_label(original):
@@ -284,6 +329,10 @@ class Kernel:
         self.iopub_socket = self._bind(zmq.PUB, ipc_dir, IOPUB_PORT)
         self.control_socket = self._bind(zmq.ROUTER, ipc_dir, CONTROL_PORT)
         self.parent = None
+        # While a batched request runs: the IOPub messages held back for its reply.
+        self.batch = None
+        self.batch_started = 0.0
+        self.batch_chars = 0
         self.last_error = None
         self.last_stream_publish = 0.0
         self.streams = [self._capture('stdout', 1), self._capture('stderr', 2)]
@@ -326,7 +375,20 @@ class Kernel:
     def publish(self, msg_type, content):
         if os.getpid() != self.pid:
             return  # never from a forked child
+        if self.batch is not None:
+            if time.monotonic() - self.batch_started < BATCH_WINDOW_S and self.batch_chars < BATCH_MAX_CHARS:
+                self.batch.append([msg_type, content])
+                self.batch_chars += _text_size(content)
+                return
+            self.stream_batch()
         self.wire.send(self.iopub_socket, msg_type, content, self.parent, identities=[b'kernel.' + msg_type.encode()])
+
+    def stream_batch(self):
+        """Gives up holding back: what the batch held goes out on IOPub, and so does the rest."""
+        held, self.batch = self.batch, None
+        self.publish('status', {'execution_state': 'busy'})
+        for msg_type, content in held:
+            self.publish(msg_type, content)
 
     def publish_streams(self):
         self.last_stream_publish = time.monotonic()
@@ -399,8 +461,12 @@ class Kernel:
                 continue
             identities, message = received
             self.parent = message
-            self.publish('status', {'execution_state': 'busy'})
             msg_type = message['header'].get('msg_type')
+            batched = msg_type == 'execute_request' and _asks_for_batch(message)
+            if batched:
+                self.batch, self.batch_started, self.batch_chars = [], time.monotonic(), 0
+            else:
+                self.publish('status', {'execution_state': 'busy'})
             if msg_type == 'execute_request':
                 reply = self._execute(message['content'])
                 reply_type = 'execute_reply'
@@ -408,8 +474,15 @@ class Kernel:
                 reply, reply_type = self._kernel_info(), 'kernel_info_reply'
             else:
                 reply, reply_type = {'status': 'error', 'ename': 'UnknownMessage', 'evalue': msg_type}, 'error'
-            self.wire.send(self.shell_socket, reply_type, reply, message, identities)
-            self.publish('status', {'execution_state': 'idle'})
+            metadata = None
+            streamed = True
+            if batched:
+                held, self.batch = self.batch, None
+                streamed = held is None
+                metadata = {'deepeyes': {'outputs': held or [], 'streamed': streamed}}
+            self.wire.send(self.shell_socket, reply_type, reply, message, identities, metadata)
+            if streamed:
+                self.publish('status', {'execution_state': 'idle'})
 
     def _kernel_info(self):
         return {
@@ -434,7 +507,8 @@ class Kernel:
             stream.reset()
         self.last_error = None
         self.last_stream_publish = time.monotonic()
-        if not silent:
+        if not silent and self.batch is None:
+            # A batched call's reply carries the count; echoing the code back would be waste.
             self.publish('execute_input', {'code': code, 'execution_count': count})
         result = None
         interrupted = False
