@@ -1,6 +1,8 @@
+import { connect, type Socket as StreamSocket } from 'node:net';
 import { Dealer, type Socket, Subscriber } from 'zeromq';
 import { DeepeyesError } from '../errors.js';
 import { createMessageSigner, type JupyterMessage, type MessageSigner } from './jupyter-message.js';
+import { encodeStreamFrames, StreamFrameReader } from './stream-frames.js';
 
 /** ZeroMQ addresses of one kernel's channels (`ipc:///…` here). */
 export type KernelEndpoints = { shell: string; control: string; iopub: string };
@@ -12,6 +14,8 @@ type Pending = { resolve: (message: JupyterMessage) => void; reject: (error: Err
 /**
  * A client for one Jupyter kernel over ZeroMQ: requests on the shell and control
  * channels, and IOPub messages routed to a listener by the request they belong to.
+ * Once `attachLane` succeeds, shell requests go over the kernel's Unix-socket lane
+ * instead (same messages, fewer thread hand-offs; see sandbox_kernel.py).
  */
 export class KernelConnection {
   private readonly shell = new Dealer({ linger: 0, reconnectInterval: 5 });
@@ -20,6 +24,9 @@ export class KernelConnection {
   private readonly signer: MessageSigner;
   private readonly pendingReplies = new Map<string, Pending>();
   private readonly iopubListeners = new Map<string, IopubListener>();
+  private lane: StreamSocket | undefined;
+  /** Requests in flight on the lane: if it breaks, their replies can no longer come. */
+  private readonly laneRequests = new Set<string>();
   private closed = false;
 
   constructor(endpoints: KernelEndpoints, key: string) {
@@ -50,15 +57,65 @@ export class KernelConnection {
     const reply = new Promise<JupyterMessage>((resolve, reject) => {
       this.pendingReplies.set(msgId, { resolve, reject });
     });
+    if (channel === 'shell' && this.lane) {
+      this.laneRequests.add(msgId);
+      this.lane.write(encodeStreamFrames(frames));
+      return { msgId, reply };
+    }
     const socket = channel === 'shell' ? this.shell : this.control;
     socket.send(frames).catch((error: unknown) => this.fail(msgId, error));
     return { msgId, reply };
+  }
+
+  /**
+   * Connects to the kernel's shell lane (a Unix socket at `path`); shell requests use
+   * it from then on. Resolves false, leaving ZeroMQ in charge, when there is none.
+   */
+  async attachLane(path: string, timeoutMs = 2000): Promise<boolean> {
+    if (this.closed) return false;
+    const socket = connect(path);
+    const connected = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      socket.once('error', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    if (!connected || this.closed) {
+      socket.destroy();
+      return false;
+    }
+    const reader = new StreamFrameReader();
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Buffer[][];
+      try {
+        messages = reader.push(chunk);
+      } catch {
+        socket.destroy(); // unframeable: nothing more on this stream can be trusted
+        return;
+      }
+      for (const frames of messages) this.resolveReply(frames);
+    });
+    socket.on('error', () => {}); // 'close' follows and does the work
+    socket.on('close', () => this.loseLane(socket));
+    this.lane = socket;
+    return true;
+  }
+
+  /** True while shell requests go over the lane. */
+  get laneAttached(): boolean {
+    return this.lane !== undefined;
   }
 
   /** Stops routing IOPub messages of a finished request. */
   release(msgId: string): void {
     this.iopubListeners.delete(msgId);
     this.pendingReplies.delete(msgId);
+    this.laneRequests.delete(msgId);
   }
 
   /**
@@ -87,10 +144,24 @@ export class KernelConnection {
     if (this.closed) return;
     this.closed = true;
     for (const socket of [this.shell, this.control, this.iopub]) socket.close();
+    this.lane?.destroy();
+    this.lane = undefined;
     const error = new DeepeyesError('kernel-closed', 'The kernel connection closed');
     for (const pending of this.pendingReplies.values()) pending.reject(error);
     this.pendingReplies.clear();
     this.iopubListeners.clear();
+  }
+
+  private loseLane(socket: StreamSocket): void {
+    if (this.lane !== socket) return;
+    this.lane = undefined;
+    const error = new DeepeyesError('kernel-lane-closed', 'The connection to the kernel broke mid-request');
+    for (const msgId of this.laneRequests) {
+      const pending = this.pendingReplies.get(msgId);
+      this.pendingReplies.delete(msgId);
+      pending?.reject(error);
+    }
+    this.laneRequests.clear();
   }
 
   private fail(msgId: string, error: unknown): void {
@@ -112,18 +183,21 @@ export class KernelConnection {
 
   private async readReplies(socket: Socket & AsyncIterable<Buffer[]>): Promise<void> {
     try {
-      for await (const frames of socket) {
-        const message = this.decode(frames);
-        const parentId = message?.parentHeader.msg_id;
-        if (!message || parentId === undefined) continue;
-        const pending = this.pendingReplies.get(parentId);
-        if (!pending) continue;
-        this.pendingReplies.delete(parentId);
-        pending.resolve(message);
-      }
+      for await (const frames of socket) this.resolveReply(frames);
     } catch {
       // The socket was closed under the loop; close() already rejected what was pending.
     }
+  }
+
+  private resolveReply(frames: Buffer[]): void {
+    const message = this.decode(frames);
+    const parentId = message?.parentHeader.msg_id;
+    if (!message || parentId === undefined) return;
+    this.laneRequests.delete(parentId);
+    const pending = this.pendingReplies.get(parentId);
+    if (!pending) return;
+    this.pendingReplies.delete(parentId);
+    pending.resolve(message);
   }
 
   private async readIopub(): Promise<void> {

@@ -17,10 +17,14 @@ export type KernelLaunch = {
   scratchMb: number;
   limits: SpawnRequest['limits'];
   readyTimeoutMs: number;
+  /** Use the kernel's shell lane once it is ready (see KernelConnection.attachLane). */
+  useLane: boolean;
 };
 
 /** IPC "ports" are suffixes of the socket path: `<dir>/k-<port>` (as ipykernel names them; sandbox_kernel.py binds the same). */
 const PORTS = { shell_port: 1, iopub_port: 2, stdin_port: 3, control_port: 4, hb_port: 5 };
+/** The kernel's shell lane, a Unix socket beside the ZeroMQ ones (sandbox_kernel.py LANE_NAME). */
+const LANE_NAME = 'k-lane';
 
 /** One forked kernel: its directories, its ZeroMQ connection and how it ended. */
 export class KernelProcess {
@@ -99,6 +103,8 @@ export class KernelProcess {
     });
     try {
       await Promise.race([client.waitReady(launch.readyTimeoutMs), died]);
+      // The kernel listens on its lane before it serves, so after waitReady this is quick.
+      if (launch.useLane) await client.attachLane(join(hostDirs.ipc, LANE_NAME));
     } catch (error) {
       kernel.kill();
       await kernel.dispose();

@@ -242,6 +242,7 @@ export class KernelSandbox implements Sandbox {
           outputChars: this.options.maxOutputChars,
         },
         readyTimeoutMs: this.options.kernelStartTimeoutMs,
+        useLane: this.options.kernelLane,
       });
       this.stats.kernelsStarted += 1;
       // A uid is reused only once its previous kernel has exited, so limits never add up.

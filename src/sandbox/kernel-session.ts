@@ -124,16 +124,18 @@ export class KernelSession implements SandboxSession {
       }
       return { kind: 'done', replyStatus: typeof content.status === 'string' ? content.status : 'error' };
     });
-    done.catch(() => {}); // a closed connection shows up as the kernel's exit instead
     const exited = kernel.exited.then((): CallEnd => ({ kind: 'exit' }));
+    // A connection that breaks mid-call means the kernel is dying: its exit tells the
+    // cause (the lane's close can come first). If it lives on, the timeout decides.
+    const answered = done.catch(() => exited);
     const timeout = timer(timeoutMs);
     const grace = timer(this.dependencies.interruptGraceMs, false);
     try {
-      let end = await Promise.race([done, exited, timeout.ended]);
+      let end = await Promise.race([answered, exited, timeout.ended]);
       if (end.kind === 'timeout') {
         kernel.connection.request('control', 'interrupt_request', {}).reply.catch(() => {});
         grace.start();
-        end = await Promise.race([done, exited, grace.ended]);
+        end = await Promise.race([answered, exited, grace.ended]);
         if (end.kind === 'done') {
           const output = collector.finish({ includeTraceback: false });
           return this.finish(

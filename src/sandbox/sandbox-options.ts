@@ -40,6 +40,11 @@ export const kernelSandboxOptionsSchema = z.object({
     .int()
     .min(1)
     .default(16 * 1024 * 1024),
+  /**
+   * Send shell requests over each kernel's Unix-socket lane instead of ZeroMQ (same
+   * Jupyter messages, fewer thread hand-offs; see sandbox_kernel.py). Default true.
+   */
+  kernelLane: z.boolean().default(true),
   /** How long a forked kernel may take to answer its first request. Default 30 s. */
   kernelStartTimeoutMs: z.number().int().min(1).default(30_000),
   /** How long the zygote may take to import the libraries. Default 120 s. */

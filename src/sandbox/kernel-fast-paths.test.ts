@@ -5,8 +5,10 @@ import type { KernelProcess } from './kernel-process.js';
 import { createLocalSandbox, type KernelSandbox } from './kernel-sandbox.js';
 import type { SandboxSession } from './sandbox.js';
 
-// The kernel's batching extension, seen on the wire with a real kernel: a quick call
-// answers with one reply and no IOPub traffic; a long one falls back to streaming.
+// The kernel's shortcuts, each checked against the behaviour it must not change: the
+// batching extension seen on the wire (a quick call answers with one reply and no IOPub
+// traffic, a long one falls back to streaming), the shell lane, and the skipped IPython
+// passes (IPython syntax and top-level await still work).
 let sandbox: KernelSandbox;
 let session: SandboxSession;
 
@@ -81,5 +83,38 @@ describe('batched execute replies', () => {
     expect(failing.status).toBe('error');
     expect(failing.stdout).toBe('before\n');
     expect(failing.stderr).toContain('ZeroDivisionError');
+  });
+});
+
+describe('shell lane and skipped IPython passes', () => {
+  it('serves shell requests over the lane by default', () => {
+    expect(kernelOf(session).connection.laneAttached).toBe(true);
+  });
+
+  it('still runs magics, shell escapes, help syntax and top-level await', async () => {
+    const magic = await session.execute('%load_ext autoreload\nvalue = 41\nvalue += 1\nvalue');
+    expect(magic).toMatchObject({ status: 'ok', result: '42' });
+    const shell = await session.execute('lines = !echo from-shell\nprint(lines[0])');
+    expect(shell).toMatchObject({ status: 'ok', stdout: 'from-shell\n' });
+    const help = await session.execute('len?');
+    expect(help.status).toBe('ok');
+    const awaited = await session.execute('import asyncio\nawait asyncio.sleep(0)\n"awaited"');
+    expect(awaited).toMatchObject({ status: 'ok', result: 'awaited' });
+    const plain = await session.execute('x = [1, 2, 3]\nx[..., ] if False else sum(x) / 2');
+    expect(plain).toMatchObject({ status: 'ok', result: '3.0' });
+  });
+});
+
+describe('without the lane', () => {
+  it('runs the same calls over ZeroMQ alone', async () => {
+    const plain = await createLocalSandbox({ poolSize: 0, maxSessions: 1, kernelLane: false });
+    try {
+      const zeromqOnly = await plain.openSession({});
+      expect(kernelOf(zeromqOnly).connection.laneAttached).toBe(false);
+      const execution = await zeromqOnly.execute('print("zmq")\n2 + 2');
+      expect(execution).toMatchObject({ status: 'ok', stdout: 'zmq\n', result: '4' });
+    } finally {
+      await plain.close();
+    }
   });
 });
