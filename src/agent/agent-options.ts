@@ -31,6 +31,13 @@ export const agentOptionsSchema = z.object({
   prefillThink: z.boolean().default(false),
   /** Budget of one code call. */
   codeTimeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * What the model reads after code. reference: what DeepEyesV2's sandbox returned, which
+   * the released weights were trained on (`Out[n]:` lines, display() texts in stdout, only
+   * plt.show() figures as images, its syntax-error and timeout texts); notebook: the
+   * kernel's own output (every displayed image, no `Out[n]:`).
+   */
+  codeOutput: z.enum(['reference', 'notebook']).default('reference'),
   /** auto: run as written, re-indent only if it does not compile; upstream: always re-indent + autopep8; off. */
   codeRepair: z.enum(['auto', 'upstream', 'off']).default('auto'),
   /** Images attached to one observation; upstream keeps the first 10. */

@@ -42,6 +42,26 @@ function listSearch(hits: SearchHit[]): SearchProvider & { queries: string[] } {
 }
 
 describe('runAgent', () => {
+  it('shows the model what the DeepEyesV2 sandbox returned, or with codeOutput notebook the kernel output', async () => {
+    const code = 'from PIL import Image\ndisplay(image_1.crop((0, 0, 8, 8)))\nimage_1.size';
+    const seen: Record<string, { stdout?: string; imageCount?: number } | undefined> = {};
+    for (const codeOutput of ['reference', 'notebook'] as const) {
+      const model = new ScriptedChatModel([codeTurn(code), answerTurn('wide')]);
+      const run = await runAgent(
+        { question: 'Is it wide?', images: [picture] },
+        { model, sandbox },
+        { codeOutput },
+      );
+      seen[codeOutput] = run.trajectory.turns[0]?.toolCall as { stdout?: string; imageCount?: number };
+    }
+    // The reference printed display()'s repr and the last value's Out[n], and returned no image.
+    expect(seen.reference).toMatchObject({
+      stdout: '<PIL.Image.Image image mode=RGB size=8x8>\nOut[1]: (280, 140)\n',
+      imageCount: 0,
+    });
+    expect(seen.notebook).toMatchObject({ stdout: '', imageCount: 1 });
+  });
+
   it('runs the code in the kernel, shows its output and images, then answers', async () => {
     const model = new ScriptedChatModel([
       codeTurn(

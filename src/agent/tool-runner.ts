@@ -21,6 +21,7 @@ import {
   renderSearchErrorObservation,
   renderSearchObservation,
 } from '../protocol/render-observation.js';
+import { referenceOutput } from '../sandbox/reference-output.js';
 import type { Execution, Sandbox, SandboxSession } from '../sandbox/sandbox.js';
 import type { ImageSearchHit, ImageSearchProvider, SearchProvider } from '../search/search-provider.js';
 import type { AgentOptions } from './agent-options.js';
@@ -137,7 +138,11 @@ export class ToolRunner {
         execution = await this.execute(codeRun);
       }
     }
-    const images = await prepareObservationImages(execution.images, {
+    const shown =
+      this.options.codeOutput === 'reference'
+        ? referenceOutput(execution)
+        : { stdout: execution.stdout, stderr: execution.stderr, images: execution.images };
+    const images = await prepareObservationImages(shown.images, {
       profile,
       maxImages: profile === 'vlmevalkit' ? undefined : this.options.maxObservationImages,
       idFor: () => this.nextImageId(turn),
@@ -147,12 +152,12 @@ export class ToolRunner {
       code,
       codeRun,
       status: execution.status,
-      stdout: execution.stdout,
-      stderr: execution.stderr,
+      stdout: shown.stdout,
+      stderr: shown.stderr,
       imageCount: images.length,
     };
     const observation = renderCodeObservation(
-      { stdout: execution.stdout, stderr: execution.stderr, imageCount: images.length },
+      { stdout: shown.stdout, stderr: shown.stderr, imageCount: images.length },
       profile,
     );
     return { record, observation, images };

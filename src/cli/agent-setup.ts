@@ -34,6 +34,7 @@ export async function agentOptionsFromFlags(flags: AgentFlags): Promise<AgentOpt
     seed: flags.seed,
     prefillThink: flags.prefillThink,
     codeRepair: flags.codeRepair,
+    codeOutput: flags.codeOutput,
     codeTimeoutMs: seconds(flags.codeTimeout),
     systemPrompt: prompts.systemPrompt,
     userTemplate: prompts.userTemplate,

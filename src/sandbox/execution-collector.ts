@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Execution } from './sandbox.js';
+import type { DisplayedOutput, DisplaySource, Execution } from './sandbox.js';
 
 /** Per-call output bounds. */
 export type OutputLimits = {
@@ -19,6 +19,13 @@ export const defaultOutputLimits: OutputLimits = {
 
 const streamSchema = z.object({ name: z.enum(['stdout', 'stderr']), text: z.string() });
 const mimeBundleSchema = z.object({ data: z.record(z.string(), z.unknown()) });
+const displayDataSchema = mimeBundleSchema.extend({
+  // The deepeyes kernel says who displayed it (sandbox_kernel.py display_source).
+  metadata: z
+    .object({ deepeyes: z.object({ source: z.enum(['show', 'auto', 'display']) }).optional() })
+    .loose()
+    .optional(),
+});
 const executeResultSchema = mimeBundleSchema.extend({
   execution_count: z.number().nullable().optional(),
   // The deepeyes kernel adds str(value) here; the bundle's text/plain is the repr.
@@ -29,6 +36,9 @@ const executeResultSchema = mimeBundleSchema.extend({
 });
 const errorSchema = z.object({ ename: z.string(), evalue: z.string(), traceback: z.array(z.string()) });
 const executeInputSchema = z.object({ execution_count: z.number() });
+
+/** Display records kept per call; a loop of display() calls beyond it is counted, not kept. */
+const MAX_DISPLAYS = 10_000;
 
 // Tracebacks come colourised for terminals; the model and API clients want plain text.
 const ANSI_PATTERN = /\x1b\[[0-9;]*[A-Za-z]/g;
@@ -51,6 +61,9 @@ export class ExecutionCollector {
   private readonly streams = { stdout: '', stderr: '' };
   private readonly streamDropped = { stdout: 0, stderr: 0 };
   private readonly images: Uint8Array[] = [];
+  private readonly displays: DisplayedOutput[] = [];
+  private droppedDisplays = 0;
+  private displayTextChars = 0;
   private droppedImages = 0;
   private oversizedImages = 0;
   private result: string | undefined;
@@ -69,14 +82,15 @@ export class ExecutionCollector {
         return;
       }
       case 'display_data': {
-        const bundle = mimeBundleSchema.safeParse(content);
-        if (bundle.success) this.addBundle(bundle.data.data, false);
+        const bundle = displayDataSchema.safeParse(content);
+        if (bundle.success)
+          this.addBundle(bundle.data.data, bundle.data.metadata?.deepeyes?.source ?? 'display');
         return;
       }
       case 'execute_result': {
         const bundle = executeResultSchema.safeParse(content);
         if (!bundle.success) return;
-        this.addBundle(bundle.data.data, true);
+        this.addBundle(bundle.data.data, 'result');
         const text = bundle.data.metadata?.deepeyes?.str;
         if (text !== undefined) this.result = text;
         if (typeof bundle.data.execution_count === 'number')
@@ -133,6 +147,9 @@ export class ExecutionCollector {
     if (this.droppedImages > 0) {
       stderr += `[deepeyes: ${this.droppedImages} image(s) dropped, limit ${this.limits.maxImages} per call]\n`;
     }
+    if (this.droppedDisplays > 0) {
+      stderr += `[deepeyes: ${this.droppedDisplays} display output(s) dropped, limit ${MAX_DISPLAYS} per call]\n`;
+    }
     if (this.oversizedImages > 0) {
       stderr += `[deepeyes: ${this.oversizedImages} image(s) dropped, larger than ${this.limits.maxImageBytes} bytes]\n`;
     }
@@ -140,11 +157,13 @@ export class ExecutionCollector {
       stdout,
       stderr,
       images: this.images,
+      displays: this.displays,
       executionCount: this.executionCount,
       truncated:
         this.streamDropped.stdout > 0 ||
         this.streamDropped.stderr > 0 ||
         this.droppedImages > 0 ||
+        this.droppedDisplays > 0 ||
         this.oversizedImages > 0,
     };
     if (this.result !== undefined) collected.result = this.result;
@@ -163,26 +182,43 @@ export class ExecutionCollector {
     this.streamDropped[name] += text.length - Math.max(room, 0);
   }
 
-  private addBundle(data: Record<string, unknown>, isResult: boolean): void {
-    const png = data['image/png'];
-    if (typeof png === 'string') this.addImage(png);
-    const text = data['text/plain'];
-    if (isResult && typeof text === 'string') {
-      this.resultDisplay = text;
-      this.result = text;
+  private addBundle(data: Record<string, unknown>, source: DisplaySource): void {
+    if (this.displays.length >= MAX_DISPLAYS) {
+      this.droppedDisplays += 1;
+      return;
     }
+    const displayed: DisplayedOutput = { source, stdoutOffset: this.streams.stdout.length };
+    const png = data['image/png'];
+    if (typeof png === 'string') {
+      const index = this.addImage(png);
+      if (index !== undefined) displayed.image = index;
+    }
+    const text = data['text/plain'];
+    if (typeof text === 'string') {
+      // A display's text may end up in a client's stdout: it shares the stream's budget.
+      const room = Math.max(this.limits.maxStreamChars - this.displayTextChars, 0);
+      displayed.text = text.slice(0, room);
+      this.displayTextChars += displayed.text.length;
+      if (source === 'result') {
+        this.resultDisplay = text;
+        this.result = text;
+      }
+    }
+    this.displays.push(displayed);
   }
 
-  private addImage(base64: string): void {
+  /** The kept image's index, or undefined when a limit dropped it. */
+  private addImage(base64: string): number | undefined {
     if (this.images.length >= this.limits.maxImages) {
       this.droppedImages += 1;
-      return;
+      return undefined;
     }
     // base64 is 4 characters per 3 bytes: check before decoding a huge payload.
     if (Math.floor((base64.length * 3) / 4) > this.limits.maxImageBytes + 3) {
       this.oversizedImages += 1;
-      return;
+      return undefined;
     }
     this.images.push(new Uint8Array(Buffer.from(base64, 'base64')));
+    return this.images.length - 1;
   }
 }

@@ -99,6 +99,30 @@ describe('kernel sessions', () => {
     });
   });
 
+  it('says who displayed each output and where it fell in stdout', async () => {
+    await withSession(async (session) => {
+      const execution = await session.execute(
+        [
+          'import matplotlib.pyplot as plt',
+          'print("a")',
+          'display("shown text")',
+          'plt.plot([1, 2])',
+          'plt.show()',
+          'plt.figure()',
+          'plt.plot([2, 1])',
+          '7 * 6',
+        ].join('\n'),
+      );
+      expect(execution.images).toHaveLength(2);
+      expect(execution.displays).toEqual([
+        { source: 'display', text: "'shown text'", stdoutOffset: 2 },
+        { source: 'show', text: expect.stringContaining('<Figure size'), image: 0, stdoutOffset: 2 },
+        { source: 'result', text: '42', stdoutOffset: 2 },
+        { source: 'auto', text: expect.stringContaining('<Figure size'), image: 1, stdoutOffset: 2 },
+      ]);
+    });
+  });
+
   it('loads input images as image_1, image_2 before the first call', async () => {
     const red = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#ff0000' } })
       .png()

@@ -17,6 +17,22 @@ export type ExecuteOptions = {
 };
 
 /**
+ * show: plt.show() or fig.show(); auto: a figure the cell left open, drawn at its end by
+ * the inline backend; display: display() and other display calls; result: the last value.
+ */
+export type DisplaySource = 'show' | 'auto' | 'display' | 'result';
+
+export type DisplayedOutput = {
+  source: DisplaySource;
+  /** Its text/plain form (a repr), when it had one. */
+  text?: string;
+  /** Index into `images` of its PNG, when one was kept. */
+  image?: number;
+  /** How many characters of `stdout` had been written when it was displayed. */
+  stdoutOffset: number;
+};
+
+/**
  * What one call produced. Failing user code is data here, not an exception:
  * `error` holds the exception and `stderr` its Jupyter-style traceback.
  */
@@ -32,6 +48,12 @@ export type Execution = {
   resultDisplay?: string;
   /** PNG bytes of every figure shown / image displayed, in order, capped per call. */
   images: Uint8Array[];
+  /**
+   * Everything displayed, in order: figures, display() calls and the last value. Lets a
+   * client rebuild what another front end would show (see reference-output.ts). Absent
+   * from sandboxes that cannot tell.
+   */
+  displays?: DisplayedOutput[];
   error?: { name: string; value: string; traceback: string };
   /**
    * ok: ran to the end; error: raised; timeout: interrupted at its timeout, state kept;

@@ -149,6 +149,32 @@ describe('v1 API (golden shapes of the reference server)', () => {
     expect(images[0]!.startsWith('iVBORw0KGgo')).toBe(true);
     await clear('plot');
   });
+
+  it('returns only shown figures as images, and prints what display() shows (reference facts 3, 4)', async () => {
+    const { json } = await v1({
+      session_id: 'displays',
+      code: [
+        'from PIL import Image',
+        'import matplotlib.pyplot as plt',
+        'print("before")',
+        'display(Image.new("RGB", (30, 20)))',
+        'print("after")',
+        'plt.plot([1, 2])',
+        'plt.show()',
+        'plt.figure()',
+        'plt.plot([2, 1])',
+        'Image.new("L", (7, 5))',
+      ].join('\n'),
+    });
+    const output = json.output as { stdout: string; images: string[]; result: string };
+    expect(output.images).toHaveLength(1); // the figure left open and the PIL value return nothing
+    // The display text is IPython's pretty repr (no address), as the reference printed it.
+    expect(output.stdout).toBe(
+      'before\n<PIL.Image.Image image mode=RGB size=30x20>\nafter\nOut[1]: <PIL.Image.Image image mode=L size=7x5>\n',
+    );
+    expect(output.result).toMatch(/^<PIL\.Image\.Image image mode=L size=7x5 at 0x[0-9A-F]+>$/);
+    await clear('displays');
+  });
 });
 
 describe('native API', () => {

@@ -41,6 +41,11 @@ export function addAgentFlags(command: Command): Command {
       'pre-fill <think> after each observation (vLLM continue_final_message), as the RL rollout does',
     )
     .option('--code-repair <mode>', 'auto|upstream|off: how to repair model code indentation', 'auto')
+    .option(
+      '--code-output <view>',
+      "reference|notebook: show the model what the DeepEyesV2 sandbox returned (default) or the kernel's own output",
+      'reference',
+    )
     .option('--code-timeout <seconds>', 'timeout of one code call (default 30)')
     .option('--system-prompt-file <file>', 'use this exact system prompt (e.g. the upstream text)')
     .option(
@@ -92,6 +97,7 @@ export const agentFlagsSchema = z.object({
   seed: optionalInt,
   prefillThink: z.boolean().optional(),
   codeRepair: z.enum(['auto', 'upstream', 'off']),
+  codeOutput: z.enum(['reference', 'notebook']).optional(),
   codeTimeout: optionalNumber,
   systemPromptFile: z.string().optional(),
   userTemplateFile: z.string().optional(),

@@ -307,13 +307,32 @@ class ResultHook(DisplayHook):
         self.pending = None
 
 
+INLINE_BACKEND_FILE = os.path.join('matplotlib_inline', 'backend_inline.py')
+
+
+def display_source():
+    """Who asked for this display: `show` (plt.show() or fig.show()), `auto` (the inline
+    backend drawing a figure the cell left open, at its end) or `display` (display() and
+    everything else). The DeepEyesV2 reference sandbox returns only `show` figures as
+    images and prints the text of a display(), so clients that mimic it need to know."""
+    source = 'display'
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(INLINE_BACKEND_FILE):
+            # flush_figures draws through show(), so the outermost backend frame decides.
+            source = 'auto' if frame.f_code.co_name == 'flush_figures' else 'show'
+        frame = frame.f_back
+    return source
+
+
 class Publisher(DisplayPublisher):
     kernel = None
 
     def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
         self.kernel.publish_streams()
         msg_type = 'update_display_data' if update else 'display_data'
-        content = {'data': encode_bundle(data), 'metadata': metadata or {}, 'transient': transient or {}}
+        metadata = {**(metadata or {}), 'deepeyes': {'source': display_source()}}
+        content = {'data': encode_bundle(data), 'metadata': metadata, 'transient': transient or {}}
         self.kernel.publish(msg_type, content)
 
     def clear_output(self, wait=False):
