@@ -133,6 +133,28 @@ describe('sandbox containment', () => {
     await expectHealthy();
   });
 
+  it('reaps children nobody waited for before they use up the process limit', async () => {
+    await inSession(async (session) => {
+      const leak = python([
+        'import os, time',
+        'for _ in range(10):',
+        '    if os.fork() == 0:',
+        '        os._exit(0)',
+        'time.sleep(0.3)',
+      ]);
+      // 40 zombies would be far past the limit of 24 processes; each call ends with them reaped.
+      for (let round = 0; round < 4; round += 1) {
+        const execution = await session.execute(leak, { timeoutMs: 10_000 });
+        expect(execution.status).toBe('ok');
+        expect(execution.stderr).toContain('reaped 10 finished child processes');
+      }
+      const waited = await session.execute(
+        python(['import subprocess', 'print(subprocess.run(["true"]).returncode)']),
+      );
+      expect(waited).toMatchObject({ status: 'ok', stdout: '0\n' });
+    });
+  });
+
   it('stops a memory bomb at the memory limit with a MemoryError', async () => {
     await inSession(async (session) => {
       const execution = await session.execute(

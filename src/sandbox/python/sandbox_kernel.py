@@ -39,6 +39,7 @@ import io
 import json
 import math
 import os
+import resource
 import signal
 import socket
 import struct
@@ -60,6 +61,9 @@ PROTOCOL_VERSION = '5.3'
 # Ports of the IPC "address" `<dir>/k-<port>`, as the client computes them.
 SHELL_PORT, IOPUB_PORT, CONTROL_PORT = 1, 2, 4
 LANE_NAME = 'k-lane'
+# Exited, never-waited-for children tolerated before the kernel reaps them itself: a
+# quarter of the process limit, so they can never be what exhausts it.
+ZOMBIE_REAP_MAX = 16
 # A lane message larger than this is a broken or hostile client: the lane is dropped.
 LANE_MAX_MESSAGE_BYTES = 1 << 30
 # While a cell runs, stream text is published at most this often; the rest waits for
@@ -151,6 +155,34 @@ class Wire:
             return None
         header, parent, metadata, content = (json.loads(part) for part in parts)
         return frames[:split], {'header': header, 'parent_header': parent, 'metadata': metadata, 'content': content}
+
+
+def zombie_reap_threshold():
+    limit = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+    if limit == resource.RLIM_INFINITY:
+        return ZOMBIE_REAP_MAX
+    return max(1, min(ZOMBIE_REAP_MAX, limit // 4))
+
+
+def zombie_children():
+    """PIDs of this process's children that have exited but were not waited for."""
+    children = []
+    for task in os.listdir('/proc/self/task'):
+        try:
+            with open(f'/proc/self/task/{task}/children') as listing:
+                children.extend(int(pid) for pid in listing.read().split())
+        except OSError:
+            continue
+    zombies = []
+    for pid in children:
+        try:
+            with open(f'/proc/{pid}/stat') as stat:
+                # The state follows the parenthesised command name, which may hold spaces.
+                if stat.read().rsplit(')', 1)[1].split()[0] == 'Z':
+                    zombies.append(pid)
+        except (OSError, IndexError):
+            continue
+    return zombies
 
 
 class LaneClosed(Exception):
@@ -532,6 +564,31 @@ class Kernel:
                 if text:
                     stream.append(text)
 
+    def reap_abandoned_children(self):
+        """Child processes that exited and that nobody waited for stay zombies, and each
+        counts against the kernel's process limit: enough of them (a cell forking without
+        wait, run a few times) and the session could never start a process again. Once
+        they pile up they are reaped, with a note, at the cost of their exit statuses
+        (a later wait() sees them gone); a few are left for the code that owns them."""
+        try:
+            # Peeks without reaping: one cheap call when, as usual, there is none.
+            if os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+                return
+        except ChildProcessError:
+            return
+        zombies = zombie_children()
+        if len(zombies) < zombie_reap_threshold():
+            return
+        for pid in zombies:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        stderr = self.streams[1]
+        stderr.append(
+            f'[deepeyes: reaped {len(zombies)} finished child processes that were never waited for]\n'
+        )
+
     # --- helper thread: control channel and captured fds ----------------------------
 
     def _serve_helper(self):
@@ -667,6 +724,7 @@ class Kernel:
             interrupted = True
         if os.getpid() != self.pid:
             os._exit(0)  # a child forked by the cell ran to its end: it must not answer for the kernel
+        self.reap_abandoned_children()
         self.drain_fds()
         self.publish_streams()
         reply = {'status': 'ok', 'execution_count': shell.execution_count - 1 if store_history else count}
