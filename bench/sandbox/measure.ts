@@ -62,3 +62,19 @@ export function pssKib(pids: number[]): number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * CPU time the hypervisor gave to other guests while we wanted it ("steal", from
+ * /proc/stat), as a share of all CPU time since `since`. On a shared VM this is the
+ * sign of a noisy host, which slows every latency here by tens of percent.
+ */
+export function cpuTicks(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((sum, value) => sum + value, 0) };
+}
+
+export function stealPercent(since: { steal: number; total: number }): number {
+  const now = cpuTicks();
+  const total = now.total - since.total;
+  return total > 0 ? (100 * (now.steal - since.steal)) / total : 0;
+}
