@@ -40,6 +40,7 @@ import json
 import math
 import os
 import resource
+import select
 import signal
 import socket
 import struct
@@ -86,11 +87,16 @@ def _finite(value):
     return value
 
 
+# Built once: json.dumps with these options would build a new encoder for every part.
+_STRICT_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
+_LENIENT_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _dumps(value):
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=str).encode()
+        return _STRICT_ENCODER.encode(value).encode()
     except ValueError:
-        return json.dumps(_finite(value), ensure_ascii=False, default=str).encode()
+        return _LENIENT_ENCODER.encode(_finite(value)).encode()
 
 
 def _text_size(content):
@@ -192,36 +198,54 @@ class LaneClosed(Exception):
 class StreamSocket:
     """One connected lane client: multipart messages over a byte stream, framed as
     `<u32 frame count>` then `<u32 length><bytes>` per frame (little-endian). Offers the
-    two methods Wire uses on a ZeroMQ socket."""
+    two methods Wire uses on a ZeroMQ socket. Reads what the socket has in one call and
+    parses from that buffer: a request usually arrives whole, in one read."""
+
+    READ_SIZE = 1 << 16
 
     def __init__(self, connection):
         self.connection = connection
         connection.setblocking(True)
+        self.buffer = bytearray()
 
     def fileno(self):
         return self.connection.fileno()
 
-    def _read_exactly(self, size):
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        filled = 0
-        while filled < size:
-            count = self.connection.recv_into(view[filled:])
-            if count == 0:
-                raise LaneClosed()
-            filled += count
-        return bytes(buffer)
+    def has_buffered_message(self):
+        """A whole message already read: the socket will not poll readable for it."""
+        return self._parse(consume=False) is not None
 
-    def recv_multipart(self):
-        (count,) = struct.unpack('<I', self._read_exactly(4))
-        frames, total = [], 0
+    def _parse(self, consume):
+        buffer = self.buffer
+        if len(buffer) < 4:
+            return None
+        (count,) = struct.unpack_from('<I', buffer, 0)
+        offset, total, frames = 4, 0, []
         for _ in range(count):
-            (size,) = struct.unpack('<I', self._read_exactly(4))
+            if len(buffer) - offset < 4:
+                return None
+            (size,) = struct.unpack_from('<I', buffer, offset)
             total += size
             if total > LANE_MAX_MESSAGE_BYTES:
                 raise LaneClosed()
-            frames.append(self._read_exactly(size))
+            if len(buffer) - offset - 4 < size:
+                return None
+            if consume:
+                frames.append(bytes(buffer[offset + 4 : offset + 4 + size]))
+            offset += 4 + size
+        if consume:
+            del buffer[:offset]
         return frames
+
+    def recv_multipart(self):
+        while True:
+            frames = self._parse(consume=True)
+            if frames is not None:
+                return frames
+            chunk = self.connection.recv(self.READ_SIZE)
+            if not chunk:
+                raise LaneClosed()
+            self.buffer += chunk
 
     def send_multipart(self, frames):
         parts = [struct.pack('<I', len(frames))]
@@ -549,7 +573,11 @@ class Kernel:
             self.publish_streams()
 
     def drain_fds(self):
+        # One poll instead of a read per pipe that usually fails with EAGAIN (called twice a call).
+        readable, _, _ = select.select([stream.pipe for stream in self.streams], [], [], 0)
         for stream in self.streams:
+            if stream.pipe not in readable:
+                continue
             with stream.pipe_lock:
                 chunks = []
                 while True:
@@ -640,6 +668,8 @@ class Kernel:
                 elif self.lane is not None and ready == self.lane.fileno():
                     try:
                         self._serve_request(self.lane)
+                        while self.lane.has_buffered_message():
+                            self._serve_request(self.lane)
                     except (LaneClosed, OSError):
                         # The client went away (or sent garbage): the ZeroMQ shell still serves.
                         poller.unregister(self.lane)
