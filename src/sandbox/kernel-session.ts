@@ -30,6 +30,12 @@ export class KernelSession implements SandboxSession {
   private closed = false;
   private deathNotice: string | undefined;
   private busyCount = 0;
+  /**
+   * Calls in flight that must hear if the current kernel exits. Each kernel gets one
+   * subscription: a `.then` on its exit promise per call would stay attached to that
+   * long-lived promise until the kernel ends, one more with every call.
+   */
+  private readonly exitWaiters = new Set<() => void>();
   readonly createdAt: number;
   lastActiveAt: number;
 
@@ -40,6 +46,7 @@ export class KernelSession implements SandboxSession {
   ) {
     this.createdAt = this.now();
     this.lastActiveAt = this.createdAt;
+    this.watchExit(kernel);
   }
 
   get busy(): boolean {
@@ -124,7 +131,8 @@ export class KernelSession implements SandboxSession {
       }
       return { kind: 'done', replyStatus: typeof content.status === 'string' ? content.status : 'error' };
     });
-    const exited = kernel.exited.then((): CallEnd => ({ kind: 'exit' }));
+    const exitWatch = this.waitForExit(kernel);
+    const exited = exitWatch.ended;
     // A connection that breaks mid-call means the kernel is dying: its exit tells the
     // cause (the lane's close can come first). If it lives on, the timeout decides.
     const answered = done.catch(() => exited);
@@ -167,6 +175,7 @@ export class KernelSession implements SandboxSession {
     } finally {
       timeout.cancel();
       grace.cancel();
+      exitWatch.cancel();
       kernel.connection.release(msgId);
     }
   }
@@ -178,11 +187,30 @@ export class KernelSession implements SandboxSession {
     const notice = `TimeoutError: the code ran past its ${timeoutMs} ms timeout and did not stop when interrupted; the kernel was killed and replaced, so every variable is lost (input images are loaded again)`;
     try {
       this.kernel = await this.dependencies.replaceKernel();
+      this.watchExit(this.kernel);
     } catch (error) {
       this.deathNotice = `KernelDied: the kernel was killed after a timeout and could not be replaced (${String(error)})`;
     }
     if (this.closed) await this.kernel.dispose();
     return this.finish({ ...output, status: 'killed', stderr: appendLine(output.stderr, notice) }, startedAt);
+  }
+
+  private watchExit(kernel: KernelProcess): void {
+    void kernel.exited.then(() => {
+      if (this.kernel !== kernel) return;
+      for (const wake of this.exitWaiters) wake();
+    });
+  }
+
+  /** Ends with `exit` when `kernel` exits; `cancel` drops the waiter when the call is over. */
+  private waitForExit(kernel: KernelProcess): { ended: Promise<CallEnd>; cancel: () => void } {
+    let wake: () => void = () => {};
+    const ended = new Promise<CallEnd>((resolve) => {
+      wake = () => resolve({ kind: 'exit' });
+    });
+    if (kernel.alive) this.exitWaiters.add(wake);
+    else wake();
+    return { ended, cancel: () => this.exitWaiters.delete(wake) };
   }
 
   private finish(
