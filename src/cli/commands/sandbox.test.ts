@@ -30,8 +30,36 @@ describe('deepeyes sandbox serve', () => {
         '--session-ttl',
         '--token',
         '--unsafe-no-isolation',
+        '--process-limit',
+        '--cpu-time-limit',
+        '--max-output-chars',
+        '--max-images',
+        '--no-kernel-lane',
       ]),
     );
+  });
+
+  it('applies the limit flags to the kernels it serves', async () => {
+    const io = memoryIO();
+    const server = await serveSandbox(
+      { port: 0, poolSize: 0, maxSessions: 1, maxOutputChars: '20', processLimit: '16', kernelLane: false },
+      io,
+    );
+    try {
+      const response = await fetch(`${server.url}/jupyter_sandbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          session_id: 'limits',
+          code: 'import resource\nprint(resource.getrlimit(resource.RLIMIT_NPROC)[0])\nprint("x" * 50)',
+        }),
+      });
+      const stdout = ((await response.json()) as { output: { stdout: string } }).output.stdout;
+      expect(stdout.startsWith('16\n')).toBe(true);
+      expect(stdout).toContain('[deepeyes: stdout truncated at 20 characters]');
+    } finally {
+      await server.close();
+    }
   });
 
   it('serves the v1 API over real HTTP on a free port', async () => {

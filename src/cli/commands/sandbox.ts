@@ -19,6 +19,16 @@ export const sandboxServeFlagsSchema = z.object({
   token: z.string().min(1).optional(),
   unsafeNoIsolation: z.boolean().default(false),
   poolSize: integer(0).max(64).default(2),
+  processLimit: integer(8).default(64),
+  /** CPU seconds one kernel may use over its life. */
+  cpuTimeLimit: integer(1).default(900),
+  scratchMb: integer(1).default(256),
+  maxOutputChars: integer(1).default(100_000),
+  maxImages: integer(0).default(10),
+  maxImageMb: z.coerce.number().positive().default(16),
+  maxBodyMb: z.coerce.number().positive().default(64),
+  /** commander's `--no-kernel-lane` sets this false. */
+  kernelLane: z.boolean().default(true),
 });
 export type SandboxServeFlags = z.input<typeof sandboxServeFlagsSchema>;
 
@@ -45,10 +55,17 @@ export async function serveSandbox(rawFlags: SandboxServeFlags, io: CliIO): Prom
       memoryLimitMb: flags.memoryLimitMb,
       defaultTimeoutMs: Math.round(flags.timeoutDefault * 1000),
       poolSize: flags.poolSize,
+      processLimit: flags.processLimit,
+      cpuTimeLimitSeconds: flags.cpuTimeLimit,
+      scratchLimitMb: flags.scratchMb,
+      maxOutputChars: flags.maxOutputChars,
+      maxImages: flags.maxImages,
+      maxImageBytes: Math.round(flags.maxImageMb * 1024 * 1024),
+      kernelLane: flags.kernelLane,
     },
     (line) => io.err(`${line}\n`),
   );
-  const app = buildSandboxServer(sandbox, { token });
+  const app = buildSandboxServer(sandbox, { token, maxBodyBytes: Math.round(flags.maxBodyMb * 1024 * 1024) });
   try {
     await app.listen({ host: flags.host, port: flags.port });
   } catch (error) {
@@ -89,6 +106,18 @@ export function registerSandboxCommand(program: Command, io: CliIO = processIO()
     .option('--timeout-default <seconds>', 'call budget when the native API request gives none', '30')
     .option('--token <token>', 'require Authorization: Bearer <token> (or set DEEPEYES_SANDBOX_TOKEN)')
     .option('--pool-size <n>', 'kernels kept warm for new sessions', '2')
+    .option('--process-limit <n>', 'processes and threads per kernel (fork bombs stop here)', '64')
+    .option('--cpu-time-limit <seconds>', 'CPU time one kernel may use over its life', '900')
+    .option('--scratch-mb <mb>', "size of each kernel's private scratch dir (also its /tmp)", '256')
+    .option(
+      '--max-output-chars <n>',
+      'characters kept per stream per call; the rest is cut with a marker',
+      '100000',
+    )
+    .option('--max-images <n>', 'images returned per call', '10')
+    .option('--max-image-mb <mb>', 'largest image returned', '16')
+    .option('--max-body-mb <mb>', 'largest request body (JSON with base64 images, or multipart)', '64')
+    .option('--no-kernel-lane', "send shell requests over ZeroMQ only, not the kernel's Unix-socket lane")
     .option('--unsafe-no-isolation', 'run kernels without bubblewrap (only where bwrap is unavailable)')
     .action(async (options: Record<string, unknown>) => {
       const server = await serveSandbox(options as SandboxServeFlags, io);
