@@ -133,9 +133,12 @@ export class KernelSession implements SandboxSession {
     });
     const exitWatch = this.waitForExit(kernel);
     const exited = exitWatch.ended;
-    // A connection that breaks mid-call means the kernel is dying: its exit tells the
-    // cause (the lane's close can come first). If it lives on, the timeout decides.
-    const answered = done.catch(() => exited);
+    // A connection that breaks mid-call (the kernel is dying, or its code wrote into its
+    // own sockets) can carry no answer any more: the kernel is ended and its exit reported.
+    const answered = done.catch(() => {
+      kernel.kill();
+      return exited;
+    });
     const timeout = timer(timeoutMs);
     const grace = timer(this.dependencies.interruptGraceMs, false);
     try {

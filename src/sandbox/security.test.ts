@@ -155,6 +155,32 @@ describe('sandbox containment', () => {
     });
   });
 
+  it('ends a kernel whose code corrupts its own connection, at once, and the server carries on', async () => {
+    const session = await sandbox.openSession();
+    try {
+      const startedAt = Date.now();
+      const execution = await session.execute(
+        python([
+          'import os',
+          'for fd in range(3, 256):',
+          '    try:',
+          '        if "socket" in os.readlink(f"/proc/self/fd/{fd}"):',
+          '            os.write(fd, b"\\xff" * 64)',
+          '    except OSError:',
+          '        pass',
+          'import time',
+          'time.sleep(30)',
+        ]),
+        { timeoutMs: 20_000 },
+      );
+      expect(execution.status).toBe('dead');
+      expect(Date.now() - startedAt).toBeLessThan(10_000);
+    } finally {
+      await session.close();
+    }
+    await expectHealthy();
+  });
+
   it('stops a memory bomb at the memory limit with a MemoryError', async () => {
     await inSession(async (session) => {
       const execution = await session.execute(
