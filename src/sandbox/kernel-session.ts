@@ -18,6 +18,9 @@ export type KernelSessionDependencies = {
   now?: () => number;
 };
 
+/** How long a kernel whose connection broke may take to report its own exit before it is killed. */
+const BROKEN_CONNECTION_GRACE_MS = 500;
+
 type CallEnd = { kind: 'done'; replyStatus: string } | { kind: 'timeout' } | { kind: 'exit' };
 
 /**
@@ -134,8 +137,13 @@ export class KernelSession implements SandboxSession {
     const exitWatch = this.waitForExit(kernel);
     const exited = exitWatch.ended;
     // A connection that breaks mid-call (the kernel is dying, or its code wrote into its
-    // own sockets) can carry no answer any more: the kernel is ended and its exit reported.
-    const answered = done.catch(() => {
+    // own sockets) can carry no answer any more. A dying kernel's exit, with its cause,
+    // follows within moments; one still alive after that is ended.
+    const answered = done.catch(async () => {
+      const settle = timer(BROKEN_CONNECTION_GRACE_MS);
+      const first = await Promise.race([exited, settle.ended]);
+      settle.cancel();
+      if (first.kind === 'exit') return first;
       kernel.kill();
       return exited;
     });
