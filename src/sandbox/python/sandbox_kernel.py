@@ -23,50 +23,35 @@ so long cells still stream and nothing is held for long. Clients that do not ask
 the standard protocol.
 
 The shell channel is also served on a Unix stream socket, `<dir>/k-lane`, carrying the
-same signed multipart messages, each frame length-prefixed (see StreamSocket). ZeroMQ
+same signed multipart messages, each frame length-prefixed (see kernel_wire.py). ZeroMQ
 hands every message through an I/O thread on each side, four thread wake-ups per
 round trip; the lane is read and written by the two main threads directly, which cut
 a warm call's transport from ~0.2 ms to ~0.04 ms here. Control (interrupts) and IOPub
 stay on ZeroMQ, so a Jupyter client that knows nothing of the lane works as before.
 """
 
-import base64
 import codecs
-import datetime
-import hashlib
-import hmac
 import io
-import json
-import math
 import os
 import resource
 import select
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
-import uuid
 
 import zmq
-from IPython.core import ultratb
-from IPython.core.displayhook import DisplayHook
-from IPython.core.displaypub import DisplayPublisher
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.core.profiledir import ProfileDir
-from traitlets.config import Config
+from kernel_shell import Publisher, ResultHook, SandboxShell, build_shell
+from kernel_wire import PROTOCOL_VERSION, LaneClosed, StreamSocket, Wire
 
-DELIMITER = b'<IDS|MSG>'
-PROTOCOL_VERSION = '5.3'
 # Ports of the IPC "address" `<dir>/k-<port>`, as the client computes them.
 SHELL_PORT, IOPUB_PORT, CONTROL_PORT = 1, 2, 4
 LANE_NAME = 'k-lane'
 # Exited, never-waited-for children tolerated before the kernel reaps them itself: a
 # quarter of the process limit, so they can never be what exhausts it.
 ZOMBIE_REAP_MAX = 16
-# A lane message larger than this is a broken or hostile client: the lane is dropped.
-LANE_MAX_MESSAGE_BYTES = 1 << 30
 # While a cell runs, stream text is published at most this often; the rest waits for
 # the end of the cell (one message instead of one per print).
 STREAM_PUBLISH_INTERVAL_S = 0.05
@@ -74,29 +59,6 @@ STREAM_PUBLISH_INTERVAL_S = 0.05
 # (text and base64 images) at most, before it streams like a plain call.
 BATCH_WINDOW_S = 0.05
 BATCH_MAX_CHARS = 4 * 1024 * 1024
-
-
-def _finite(value):
-    """NaN and infinities are not JSON; the client's JSON.parse would reject the message."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(key): _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
-
-
-# Built once: json.dumps with these options would build a new encoder for every part.
-_STRICT_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=str)
-_LENIENT_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-
-
-def _dumps(value):
-    try:
-        return _STRICT_ENCODER.encode(value).encode()
-    except ValueError:
-        return _LENIENT_ENCODER.encode(_finite(value)).encode()
 
 
 def _text_size(content):
@@ -113,54 +75,6 @@ def _text_size(content):
 def _asks_for_batch(message):
     metadata = message.get('metadata')
     return isinstance(metadata, dict) and metadata.get('deepeyes_batch') is True
-
-
-def encode_bundle(data):
-    """Formatters return PNG/JPEG as bytes; the wire carries them as base64 text."""
-    return {
-        mime: base64.b64encode(value).decode('ascii') if isinstance(value, (bytes, bytearray)) else value
-        for mime, value in data.items()
-    }
-
-
-class Wire:
-    """Signs, frames and parses Jupyter messages (HMAC-SHA256)."""
-
-    def __init__(self, key):
-        self.key = key.encode()
-        self.session = uuid.uuid4().hex
-
-    def sign(self, parts):
-        digest = hmac.new(self.key, digestmod=hashlib.sha256)
-        for part in parts:
-            digest.update(part)
-        return digest.hexdigest().encode()
-
-    def send(self, socket, msg_type, content, parent, identities=(), metadata=None):
-        header = {
-            'msg_id': uuid.uuid4().hex,
-            'msg_type': msg_type,
-            'session': self.session,
-            'username': 'kernel',
-            'date': datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            'version': PROTOCOL_VERSION,
-        }
-        parent_header = parent['header'] if parent else {}
-        parts = [_dumps(header), _dumps(parent_header), _dumps(metadata or {}), _dumps(content)]
-        socket.send_multipart([*identities, DELIMITER, self.sign(parts), *parts])
-
-    def receive(self, socket):
-        """(identities, message), or None for a message that fails its signature."""
-        frames = socket.recv_multipart()
-        try:
-            split = frames.index(DELIMITER)
-        except ValueError:
-            return None
-        parts = frames[split + 2 : split + 6]
-        if len(parts) < 4 or not hmac.compare_digest(frames[split + 1], self.sign(parts)):
-            return None
-        header, parent, metadata, content = (json.loads(part) for part in parts)
-        return frames[:split], {'header': header, 'parent_header': parent, 'metadata': metadata, 'content': content}
 
 
 def zombie_reap_threshold():
@@ -189,73 +103,6 @@ def zombie_children():
         except (OSError, IndexError):
             continue
     return zombies
-
-
-class LaneClosed(Exception):
-    pass
-
-
-class StreamSocket:
-    """One connected lane client: multipart messages over a byte stream, framed as
-    `<u32 frame count>` then `<u32 length><bytes>` per frame (little-endian). Offers the
-    two methods Wire uses on a ZeroMQ socket. Reads what the socket has in one call and
-    parses from that buffer: a request usually arrives whole, in one read."""
-
-    READ_SIZE = 1 << 16
-
-    def __init__(self, connection):
-        self.connection = connection
-        connection.setblocking(True)
-        self.buffer = bytearray()
-
-    def fileno(self):
-        return self.connection.fileno()
-
-    def has_buffered_message(self):
-        """A whole message already read: the socket will not poll readable for it."""
-        return self._parse(consume=False) is not None
-
-    def _parse(self, consume):
-        buffer = self.buffer
-        if len(buffer) < 4:
-            return None
-        (count,) = struct.unpack_from('<I', buffer, 0)
-        offset, total, frames = 4, 0, []
-        for _ in range(count):
-            if len(buffer) - offset < 4:
-                return None
-            (size,) = struct.unpack_from('<I', buffer, offset)
-            total += size
-            if total > LANE_MAX_MESSAGE_BYTES:
-                raise LaneClosed()
-            if len(buffer) - offset - 4 < size:
-                return None
-            if consume:
-                frames.append(bytes(buffer[offset + 4 : offset + 4 + size]))
-            offset += 4 + size
-        if consume:
-            del buffer[:offset]
-        return frames
-
-    def recv_multipart(self):
-        while True:
-            frames = self._parse(consume=True)
-            if frames is not None:
-                return frames
-            chunk = self.connection.recv(self.READ_SIZE)
-            if not chunk:
-                raise LaneClosed()
-            self.buffer += chunk
-
-    def send_multipart(self, frames):
-        parts = [struct.pack('<I', len(frames))]
-        for frame in frames:
-            parts.append(struct.pack('<I', len(frame)))
-            parts.append(frame)
-        self.connection.sendall(b''.join(parts))
-
-    def close(self):
-        self.connection.close()
 
 
 class CellStream(io.TextIOBase):
@@ -331,158 +178,6 @@ class CellStream(io.TextIOBase):
     def flush(self):
         if os.getpid() == self.kernel.pid and threading.get_ident() == self.kernel.main_thread:
             self.kernel.publish_streams_if_due()
-
-
-class ResultHook(DisplayHook):
-    """The value of a bare last expression becomes `execute_result`; its str() rides in the metadata."""
-
-    kernel = None
-
-    def start_displayhook(self):
-        self.pending = {'execution_count': self.prompt_count, 'data': {}, 'metadata': {}}
-
-    def write_output_prompt(self):
-        pass
-
-    def compute_format_data(self, result):
-        try:
-            # The v1 API's `result` is str(value) (reference-sandbox fact 3), not the display text.
-            self.pending_str = str(result)
-        except Exception as error:  # a broken __str__ must not hide the display
-            self.pending_str = f'<str() failed: {type(error).__name__}>'
-        return super().compute_format_data(result)
-
-    def write_format_data(self, format_dict, md_dict=None):
-        self.pending['data'] = encode_bundle(format_dict)
-        limit = self.kernel.output_limit or len(self.pending_str)
-        self.pending['metadata'] = {**(md_dict or {}), 'deepeyes': {'str': self.pending_str[: limit + 1]}}
-
-    def finish_displayhook(self):
-        self.kernel.publish_streams()
-        self.kernel.publish('execute_result', self.pending)
-        self.pending = None
-
-
-INLINE_BACKEND_FILE = os.path.join('matplotlib_inline', 'backend_inline.py')
-
-
-def display_source():
-    """Who asked for this display: `show` (plt.show() or fig.show()), `auto` (the inline
-    backend drawing a figure the cell left open, at its end) or `display` (display() and
-    everything else). The DeepEyesV2 reference sandbox returns only `show` figures as
-    images and prints the text of a display(), so clients that mimic it need to know."""
-    source = 'display'
-    frame = sys._getframe(2)
-    while frame is not None:
-        if frame.f_code.co_filename.endswith(INLINE_BACKEND_FILE):
-            # flush_figures draws through show(), so the outermost backend frame decides.
-            source = 'auto' if frame.f_code.co_name == 'flush_figures' else 'show'
-        frame = frame.f_back
-    return source
-
-
-class Publisher(DisplayPublisher):
-    kernel = None
-
-    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
-        self.kernel.publish_streams()
-        msg_type = 'update_display_data' if update else 'display_data'
-        metadata = {**(metadata or {}), 'deepeyes': {'source': display_source()}}
-        content = {'data': encode_bundle(data), 'metadata': metadata, 'transient': transient or {}}
-        self.kernel.publish(msg_type, content)
-
-    def clear_output(self, wait=False):
-        self.kernel.publish('clear_output', {'wait': wait})
-
-
-class SandboxShell(InteractiveShell):
-    displayhook_class = ResultHook
-    display_pub_class = Publisher
-
-    def _showtraceback(self, etype, evalue, stb):
-        self.kernel.publish_streams()
-        self.kernel.last_error = {'ename': etype.__name__, 'evalue': str(evalue), 'traceback': stb}
-        self.kernel.publish('error', self.kernel.last_error)
-
-    def enable_gui(self, gui=None):
-        pass  # no GUI event loops in a sandbox
-
-    def should_run_async(self, raw_cell, *, transformed_cell=None, preprocessing_exc_tuple=None):
-        # IPython tells a top-level-await cell apart by compiling the whole cell once more
-        # (~50 us a call); a cell without the words `await` and `async` cannot be one.
-        cell = transformed_cell if transformed_cell is not None else raw_cell
-        if 'await' not in cell and 'async' not in cell:
-            return False
-        return super().should_run_async(
-            raw_cell, transformed_cell=transformed_cell, preprocessing_exc_tuple=preprocessing_exc_tuple
-        )
-
-
-def build_shell():
-    """The process's IPython shell, built on first call. The zygote calls this before it forks,
-    so each kernel inherits a ready shell copy-on-write: building one (traitlets config,
-    magics, aliases, the inline matplotlib backend) costs ~40 ms of CPU, which every new
-    session paid after its fork and which bounded how many sessions per second two cores
-    could start. Nothing in it refers to a kernel: the hooks find theirs through class
-    attributes that Kernel sets after the fork."""
-    if SandboxShell.initialized():
-        return SandboxShell.instance()
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = 'NoColor'
-    config.InlineBackend.rc = {}
-    shell = SandboxShell.instance(config=config)
-    shell.enable_matplotlib('inline')
-    keep_only_used_formats(shell.display_formatter)
-    skip_token_transforms_for_plain_python(shell.input_transformer_manager)
-    return shell
-
-
-def may_hold_ipython_syntax(line):
-    """False only when no token transform (magics `%`, shell `!`, help `?`, the `,` `;` `/`
-    autocall escapes at the start of a line) can apply to this line."""
-    return '%' in line or '!' in line or '?' in line or line.lstrip()[:1] in (',', ';', '/')
-
-
-def skip_token_transforms_for_plain_python(manager):
-    """IPython tokenizes every cell to look for magics, shell escapes and help syntax
-    (~40 us for a one-line cell, more for longer ones). Plain Python, what a model writes,
-    has none of the characters those start with, so the search can be skipped exactly."""
-    search = manager.do_token_transforms
-
-    def do_token_transforms(lines):
-        if any(may_hold_ipython_syntax(line) for line in lines):
-            return search(lines)
-        return lines
-
-    manager.do_token_transforms = do_token_transforms
-
-
-# The client reads these two from a result or display(); every other formatter (HTML,
-# LaTeX, SVG, JSON, ...) is called through a signature-binding decorator for every value
-# shown, ~150 us per value for output nobody reads.
-USED_FORMATS = ('text/plain', 'image/png')
-
-
-def keep_only_used_formats(display_formatter):
-    for mime in list(display_formatter.formatters):
-        if mime not in USED_FORMATS:
-            del display_formatter.formatters[mime]
-    display_formatter.active_types = list(USED_FORMATS)
-
-
-def newer_cell_label(original):
-    """IPython 8.5 labels cell frames `Cell In [3], line 2`; newer IPython (upstream's Docker
-    image, which the released weights saw) writes `Cell In[3], line 2`."""
-
-    def format_filename(file, color_filename, color_normal, *, lineno=None):
-        text = original(file, color_filename, color_normal, lineno=lineno)
-        return text.replace('In [', 'In[', 1) if text.startswith('Cell ') else text
-
-    return format_filename
-
-
-ultratb._format_filename = newer_cell_label(ultratb._format_filename)
 
 
 class Kernel:
