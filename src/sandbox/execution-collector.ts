@@ -20,7 +20,7 @@ export const defaultOutputLimits: OutputLimits = {
 const streamSchema = z.object({ name: z.enum(['stdout', 'stderr']), text: z.string() });
 const mimeBundleSchema = z.object({ data: z.record(z.string(), z.unknown()) });
 const displayDataSchema = mimeBundleSchema.extend({
-  // The deepeyes kernel says who displayed it (sandbox_kernel.py display_source).
+  // The deepeyes kernel says who displayed it (kernel_shell.py display_source).
   metadata: z
     .object({ deepeyes: z.object({ source: z.enum(['show', 'auto', 'display']) }).optional() })
     .loose()

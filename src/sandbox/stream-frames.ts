@@ -1,6 +1,6 @@
 /**
  * Multipart messages over a byte stream (the kernel's shell lane, see
- * sandbox_kernel.py): `<u32 frame count>` then `<u32 length><bytes>` per frame,
+ * kernel_wire.py StreamSocket): `<u32 frame count>` then `<u32 length><bytes>` per frame,
  * little-endian. Pure: no I/O here.
  */
 
