@@ -5,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { ImageIndex } from '../../search/image/image-index.js';
 import { readImageSet } from '../../search/image/read-image-set.js';
 import { type BuildProgress, buildTextIndex } from '../../search/text/build-text-index.js';
+import { TextIndex } from '../../search/text/text-index.js';
 import type { CliIO } from '../io.js';
 
 const indexFlagsSchema = z
@@ -71,10 +72,35 @@ export async function indexCommand(
   }
 }
 
-function assertExists(path: string): void {
-  // `add` to a missing index is almost always a typo in the path.
+/**
+ * `deepeyes index optimize --index FILE`: merges a text index's FTS5 segments and refreshes its
+ * common-word counts. For an index grown by many small `add`s, or built before word counts
+ * existed (queries then count common words themselves, which is slower).
+ */
+export function optimizeCommand(rawFlags: unknown, io: CliIO): { passages: number; elapsedMs: number } {
+  const flags = z.object({ index: z.string().min(1) }).parse(rawFlags);
+  assertExists(flags.index, 'to optimize');
+  const started = performance.now();
+  const index = TextIndex.open(flags.index);
+  try {
+    index.optimize();
+    const passages = index.stats().passages;
+    const counted = index.hasWordCounts();
+    const elapsedMs = performance.now() - started;
+    io.out(
+      `${flags.index}: ${passages} passages, segments merged, common-word counts ${counted ? 'stored' : 'missing'} ` +
+        `(${(elapsedMs / 1000).toFixed(1)} s)\n`,
+    );
+    return { passages, elapsedMs };
+  } finally {
+    index.close();
+  }
+}
+
+function assertExists(path: string, purpose = 'to add to'): void {
+  // A missing index here is almost always a typo in the path.
   if (!existsSync(path)) {
-    throw new UserError('index-not-found', `no index at ${path} to add to`, {
+    throw new UserError('index-not-found', `no index at ${path} ${purpose}`, {
       hint: 'use `deepeyes index build` to create one',
     });
   }
@@ -115,5 +141,13 @@ export function indexCommands(io: CliIO): Command {
         }),
     );
   }
+  index.addCommand(
+    new Command('optimize')
+      .description("merge a text index's segments and refresh its common-word counts (after many adds)")
+      .requiredOption('--index <index>', 'the text index file (SQLite)')
+      .action((flags) => {
+        optimizeCommand(flags, io);
+      }),
+  );
   return index;
 }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_SEARCH_DIR } from '../../search/demo-indexes.js';
+import { TextIndex } from '../../search/text/text-index.js';
 import { memoryIO } from '../io.js';
-import { indexCommand } from './index-build.js';
+import { indexCommand, optimizeCommand } from './index-build.js';
 import { registerSearchCommands, searchCommand } from './search.js';
 
 let dir: string;
@@ -39,6 +40,28 @@ describe('deepeyes index / search', () => {
       link: 'https://c.example',
       snippet: 'A crane lifts containers.',
     });
+  });
+
+  it('optimizes an index built without the merge, storing its common-word counts', async () => {
+    const io = memoryIO();
+    const corpus = join(dir, 'c.jsonl');
+    const lines = Array.from({ length: 150 }, (_, id) =>
+      JSON.stringify({ id, title: `Item ${id}`, text: `harbour crane number ${id}` }),
+    );
+    writeFileSync(corpus, `${lines.join('\n')}\n`);
+    const out = join(dir, 'i.sqlite');
+    await indexCommand('build', { corpus, out, optimize: false }, io);
+    const before = TextIndex.open(out);
+    before.add([{ id: 'late', title: 'Late', text: 'a harbour crane arrives' }]); // writes drop the counts
+    expect(before.hasWordCounts()).toBe(false);
+    before.close();
+    expect(optimizeCommand({ index: out }, io).passages).toBe(151);
+    expect(io.stdout.at(-1)).toMatch(/151 passages, segments merged, common-word counts stored/);
+    const after = TextIndex.open(out, { readonly: true });
+    expect(after.hasWordCounts()).toBe(true);
+    expect(after.search('harbour crane', 3).length).toBe(3);
+    after.close();
+    expect(() => optimizeCommand({ index: join(dir, 'none.sqlite') }, io)).toThrow(/no index at/);
   });
 
   it('refuses add to a missing index and asks for exactly one input', async () => {

@@ -7,7 +7,7 @@ import { excerptAround } from './excerpt.js';
 import type { Passage } from './passage.js';
 import { PassageRanker, type PassageRankerOptions } from './passage-ranker.js';
 import { queryTerms } from './query-terms.js';
-import { clearWordCounts, refreshWordCounts, TOKENIZER } from './word-counts.js';
+import { clearWordCounts, readWordCounts, refreshWordCounts, TOKENIZER } from './word-counts.js';
 
 const SCHEMA_VERSION = '1';
 /**
@@ -168,6 +168,11 @@ export class TextIndex {
 
   stats(): TextIndexStats {
     return { passages: this.statements.count.get()?.count ?? 0, path: this.path };
+  }
+
+  /** True when common-word counts are stored (see word-counts.ts); false after writes or in older indexes. */
+  hasWordCounts(): boolean {
+    return readWordCounts(this.database) !== null;
   }
 
   close(): void {
