@@ -3,11 +3,12 @@
  * Run: npx tsx bench/sandbox/profile.ts
  */
 import { loadavg } from 'node:os';
-import sharp from 'sharp';
+import { executeRequestContent } from '../../src/sandbox/jupyter-message.js';
 import type { KernelProcess } from '../../src/sandbox/kernel-process.js';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
 import { summarize, timed } from './measure.js';
+import { photoLikeJpeg } from './photo-like-jpeg.js';
 
 const CALLS = Number(process.env.PROFILE_CALLS ?? 200);
 const POOL_SIZE = 2;
@@ -64,14 +65,7 @@ async function rawExecute(code: string, silent: boolean, storeHistory: boolean):
   const { msgId, reply } = kernel.connection.request(
     'shell',
     'execute_request',
-    {
-      code,
-      silent,
-      store_history: storeHistory,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: false,
-    },
+    executeRequestContent(code, { silent, storeHistory }),
     (message) => {
       const state = (message.content as { execution_state?: string }).execution_state;
       const name = state ? `status:${state}` : message.header.msg_type;
@@ -165,11 +159,7 @@ format(
   }),
 );
 // 5. A new session with a 2000×1500 JPEG: the parts of POST /sessions.
-const noise = Buffer.alloc(2000 * 1500 * 3);
-for (let index = 0; index < noise.length; index += 1) noise[index] = (index * 2654435761) >>> 24;
-const jpeg = await sharp(noise, { raw: { width: 2000, height: 1500, channels: 3 } })
-  .jpeg({ quality: 90 })
-  .toBuffer();
+const jpeg = await photoLikeJpeg();
 const imageBase64 = jpeg.toString('base64');
 const sessionBody = JSON.stringify({ images: [imageBase64] });
 console.log(

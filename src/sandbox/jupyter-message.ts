@@ -81,3 +81,22 @@ export function createMessageSigner(key: string, session: string = randomUUID())
     },
   };
 }
+
+/**
+ * The content of an `execute_request`. `silent` runs without output or a history entry
+ * (the sandbox's own cells); a model's calls are stored so counts and `Out[n]` advance.
+ */
+export function executeRequestContent(
+  code: string,
+  options: { silent?: boolean; storeHistory?: boolean } = {},
+) {
+  const silent = options.silent ?? false;
+  return {
+    code,
+    silent,
+    store_history: options.storeHistory ?? !silent,
+    user_expressions: {},
+    allow_stdin: false,
+    stop_on_error: false,
+  };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_REQUEST_METADATA, readBatchedReply } from './batched-reply.js';
-import type { JupyterMessage } from './jupyter-message.js';
+import { executeRequestContent, type JupyterMessage } from './jupyter-message.js';
 import type { KernelProcess } from './kernel-process.js';
 import { createLocalSandbox, type KernelSandbox } from './kernel-sandbox.js';
 import type { SandboxSession } from './sandbox.js';
@@ -28,7 +28,7 @@ function kernelOf(target: SandboxSession): KernelProcess {
 async function rawExecute(code: string, metadata?: Record<string, unknown>) {
   const connection = kernelOf(session).connection;
   const iopub: JupyterMessage[] = [];
-  const content = { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false };
+  const content = executeRequestContent(code);
   const { msgId, reply } = connection.request(
     'shell',
     'execute_request',

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeepeyesError, InputFormatError, UserError } from '../errors.js';
+import { executeRequestContent } from './jupyter-message.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
 import type { Execution, OpenSessionOptions, Sandbox, SandboxSession, SessionImage } from './sandbox.js';
@@ -342,14 +343,11 @@ async function loadImages(kernel: KernelProcess, images: SessionImage[]): Promis
     kernel.writeInput(name, image.bytes);
     return `${kernel.inputsDirInside}/${name}`;
   });
-  const { msgId, reply } = kernel.connection.request('shell', 'execute_request', {
-    code: `__deepeyes_load_images(${JSON.stringify(paths)})`,
-    silent: true,
-    store_history: false,
-    user_expressions: {},
-    allow_stdin: false,
-    stop_on_error: false,
-  });
+  const { msgId, reply } = kernel.connection.request(
+    'shell',
+    'execute_request',
+    executeRequestContent(`__deepeyes_load_images(${JSON.stringify(paths)})`, { silent: true }),
+  );
   try {
     const message = await reply;
     const content = message.content as { status?: string; ename?: string; evalue?: string };

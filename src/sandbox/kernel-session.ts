@@ -1,6 +1,7 @@
 import { DeepeyesError } from '../errors.js';
 import { BATCH_REQUEST_METADATA, readBatchedReply } from './batched-reply.js';
 import { ExecutionCollector, type OutputLimits } from './execution-collector.js';
+import { executeRequestContent } from './jupyter-message.js';
 import type { KernelProcess } from './kernel-process.js';
 import type { ExecuteOptions, Execution, SandboxSession } from './sandbox.js';
 
@@ -103,14 +104,7 @@ export class KernelSession implements SandboxSession {
     const { msgId, reply } = kernel.connection.request(
       'shell',
       'execute_request',
-      {
-        code,
-        silent: false,
-        store_history: true,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: false,
-      },
+      executeRequestContent(code),
       (message) => {
         collector.add(message.header.msg_type, message.content);
         if (message.header.msg_type === 'status' && isIdle(message.content)) idle();
