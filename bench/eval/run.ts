@@ -101,21 +101,7 @@ const sandboxPids = sandbox ? sandboxZygotePids(process.pid) : [];
 
 for (const concurrency of values.concurrency.split(',').map(Number)) {
   const count = Math.max(concurrency * 2, Math.round((targetSeconds * 1000 * concurrency) / itemMs));
-  const directory = await mkdtemp(join(tmpdir(), 'deepeyes-bench-eval-'));
-  const store = RunStore.open(
-    directory,
-    {
-      benchmark: 'custom',
-      dataPath: 'synthetic',
-      models: [serverUrl],
-      mode: 'agent',
-      seed: 0,
-      shuffleOptions: false,
-      judge: null,
-      extra: {},
-    },
-    { resume: false },
-  );
+  const { directory, store } = await openScratchStore(serverUrl);
   const loadBefore = loadavg()[0]!;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
@@ -158,15 +144,15 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
 serverProcess.kill();
 await sandbox?.close();
 
-/** The runner alone (store transaction, scoring, tool-mix, trajectory file) with an instant item. */
-async function runnerOverhead(count: number): Promise<number> {
+/** A fresh run store in a temporary directory, for synthetic items served by `model`. */
+async function openScratchStore(model: string): Promise<{ directory: string; store: RunStore }> {
   const directory = await mkdtemp(join(tmpdir(), 'deepeyes-bench-eval-'));
   const store = RunStore.open(
     directory,
     {
       benchmark: 'custom',
       dataPath: 'synthetic',
-      models: ['instant'],
+      models: [model],
       mode: 'agent',
       seed: 0,
       shuffleOptions: false,
@@ -175,6 +161,12 @@ async function runnerOverhead(count: number): Promise<number> {
     },
     { resume: false },
   );
+  return { directory, store };
+}
+
+/** The runner alone (store transaction, scoring, tool-mix, trajectory file) with an instant item. */
+async function runnerOverhead(count: number): Promise<number> {
+  const { directory, store } = await openScratchStore('instant');
   const cpuBefore = process.cpuUsage();
   await runEvaluation({
     items: syntheticItems(count, 'custom'),

@@ -6,7 +6,6 @@
  * Run: npx tsx bench/sandbox/run.ts   (as root, bubblewrap installed)
  */
 import { cpus, loadavg, totalmem } from 'node:os';
-import sharp from 'sharp';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
 import {
@@ -19,6 +18,7 @@ import {
   summarize,
   timed,
 } from './measure.js';
+import { photoLikeJpeg } from './photo-like-jpeg.js';
 import { ReferenceDesign } from './reference-design.js';
 import { runV1Client } from './v1-client.js';
 
@@ -56,12 +56,7 @@ async function poolRefilled(): Promise<void> {
     await sleep(20);
 }
 
-// A photo-like 2000×1500 JPEG (noise compresses like a real picture, unlike a flat fill).
-const noise = Buffer.alloc(2000 * 1500 * 3);
-for (let index = 0; index < noise.length; index += 1) noise[index] = (index * 2654435761) >>> 24;
-const jpeg = await sharp(noise, { raw: { width: 2000, height: 1500, channels: 3 } })
-  .jpeg({ quality: 90 })
-  .toBuffer();
+const jpeg = await photoLikeJpeg();
 const imageBase64 = jpeg.toString('base64');
 
 // 1. Warm print(1) at the v1 HTTP API, first as a user sees it: a Python client in its own
