@@ -39,20 +39,27 @@ afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
+/** The flags every run here shares: the demo image, JSON output, offline search, no cache. */
+function runFlags() {
+  return {
+    image: [IMAGE],
+    mode: 'agent',
+    profile: 'deepeyesv2',
+    codeRepair: 'auto',
+    searchCacheMode: 'off',
+    out: outDir,
+    json: true,
+  } as const;
+}
+
 describe('deepeyes run against an OpenAI-compatible server', () => {
   it('drives the loop over HTTP, recovers from a malformed turn and prints one JSON object', async () => {
     const io = memoryIO();
     const summary = await runCommand(
       {
-        image: [IMAGE],
+        ...runFlags(),
         question: 'What number is on the small blue tag?',
         model: server.url,
-        mode: 'agent',
-        profile: 'deepeyesv2',
-        codeRepair: 'auto',
-        searchCacheMode: 'off',
-        out: outDir,
-        json: true,
       },
       io,
     );
@@ -92,15 +99,9 @@ describe('deepeyes run against an OpenAI-compatible server', () => {
     await expect(
       runCommand(
         {
-          image: [IMAGE],
+          ...runFlags(),
           question: 'q',
           model: 'http://127.0.0.1:9/v1',
-          mode: 'agent',
-          profile: 'deepeyesv2',
-          codeRepair: 'auto',
-          searchCacheMode: 'off',
-          out: outDir,
-          json: true,
         },
         io,
       ),
