@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContentPart } from '../model/chat-model.js';
 import { ScriptedChatModel } from '../model/scripted-chat-model.js';
+import type { ContentPart } from '../protocol/chat-message.js';
 import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
 import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
 import type { SearchHit, SearchProvider } from '../search/search-provider.js';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeepeyesError } from '../errors.js';
 import { prepareModelImage } from '../image/index.js';
-import type { ChatMessage, ChatModel, ChatReply, ContentPart, ModelImage } from '../model/chat-model.js';
+import type { ChatModel, ChatReply } from '../model/chat-model.js';
 import { type ToolSet, toolSetForMode } from '../protocol/action.js';
 import { toChatContent } from '../protocol/chat-content.js';
+import type { ChatMessage, ContentPart, ModelImage } from '../protocol/chat-message.js';
 import { DEEPEYES_V1_SYSTEM_PROMPT, DEEPEYES_V1_USER_SUFFIX } from '../protocol/deepeyes-v1.js';
 import { normalizeAssistantTurn } from '../protocol/extract-turn.js';
 import { parseTurn } from '../protocol/parse-turn.js';

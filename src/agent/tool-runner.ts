@@ -6,8 +6,8 @@ import {
   prepareObservationImages,
   rotateImage,
 } from '../image/index.js';
-import type { ModelImage } from '../model/chat-model.js';
 import type { Action } from '../protocol/action.js';
+import type { ModelImage } from '../protocol/chat-message.js';
 import { repairIndentation } from '../protocol/code-repair.js';
 import {
   renderZoomErrorObservation,

@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelImage } from '../model/chat-model.js';
+import type { ChatMessage, ModelImage } from '../protocol/chat-message.js';
 import type { StoredImage, StoredMessage, Trajectory, TurnRecord } from './trajectory.js';
 
 /**

@@ -1,6 +1,6 @@
 import { InputFormatError } from '../errors.js';
-import type { ModelImage } from '../model/chat-model.js';
 import type { CompatProfile } from '../protocol/action.js';
+import type { ModelImage } from '../protocol/chat-message.js';
 import { MAX_OBSERVATION_IMAGES } from '../protocol/render-observation.js';
 import { type ImageInfo, openImage, probeImage, renderImage } from './probe-image.js';
 import { minEdgeSize, rlObservationSize } from './size-rules.js';

@@ -1,19 +1,4 @@
-/** An image as the model receives it: already resized and encoded, reused on every turn. */
-export type ModelImage = {
-  /** Stable id within a trajectory; backends cache the data URI by it. */
-  id: string;
-  mimeType: 'image/png' | 'image/jpeg';
-  bytes: Uint8Array;
-  width: number;
-  height: number;
-};
-
-export type ContentPart = { type: 'text'; text: string } | { type: 'image'; image: ModelImage };
-
-export type ChatMessage = {
-  role: 'system' | 'user' | 'assistant';
-  content: string | ContentPart[];
-};
+import type { ChatMessage } from '../protocol/chat-message.js';
 
 export type ChatRequest = {
   messages: ChatMessage[];

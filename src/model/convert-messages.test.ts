@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelImage } from './chat-model.js';
+import type { ModelImage } from '../protocol/chat-message.js';
 import { convertMessages, DataUriCache } from './convert-messages.js';
 
 const image = (id: string, bytes: number[]): ModelImage => ({

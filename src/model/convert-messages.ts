@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import type { ChatMessage, ContentPart, ModelImage } from './chat-model.js';
+import type { ChatMessage, ContentPart, ModelImage } from '../protocol/chat-message.js';
 
 /** One message in OpenAI chat-completions form. */
 export type OpenAIMessage = {

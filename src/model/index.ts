@@ -1,14 +1,6 @@
 /** The model layer: chat backends behind the `ChatModel` interface, and the doubles tests use. */
 export { applyStopSequences } from './apply-stop-sequences.js';
-export type {
-  ChatMessage,
-  ChatModel,
-  ChatReply,
-  ChatRequest,
-  ContentPart,
-  FinishReason,
-  ModelImage,
-} from './chat-model.js';
+export type { ChatModel, ChatReply, ChatRequest, FinishReason } from './chat-model.js';
 export {
   convertMessages,
   DataUriCache,

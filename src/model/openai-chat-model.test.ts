@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ChatRequest, ModelImage } from './chat-model.js';
+import type { ModelImage } from '../protocol/chat-message.js';
+import type { ChatRequest } from './chat-model.js';
 import { DataUriCache } from './convert-messages.js';
 import {
   ModelChoiceError,

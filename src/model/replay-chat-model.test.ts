@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputFormatError } from '../errors.js';
-import type { ChatMessage, ChatRequest } from './chat-model.js';
+import type { ChatMessage } from '../protocol/chat-message.js';
+import type { ChatRequest } from './chat-model.js';
 import { ReplayChatModel } from './replay-chat-model.js';
 import { ReplayExhaustedError, ReplayScriptNotFoundError } from './replay-errors.js';
 

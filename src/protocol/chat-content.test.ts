@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelImage } from '../model/chat-model.js';
 import { toChatContent, toRawContextAppend, VISION_TOKENS } from './chat-content.js';
+import type { ModelImage } from './chat-message.js';
 
 function image(id: string): ModelImage {
   return { id, mimeType: 'image/png', bytes: new Uint8Array([1]), width: 32, height: 32 };

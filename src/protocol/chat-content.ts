@@ -1,4 +1,4 @@
-import type { ContentPart, ModelImage } from '../model/chat-model.js';
+import type { ContentPart, ModelImage } from './chat-message.js';
 import { IMAGE_PLACEHOLDER } from './render-observation.js';
 
 /** Qwen2.5-VL's rendering of one image; what RL writes where the observation says `<image>`. */

@@ -10,6 +10,7 @@ export {
   toolSetForMode,
 } from './action.js';
 export { toChatContent, toRawContextAppend, VISION_TOKENS } from './chat-content.js';
+export type { ChatMessage, ContentPart, ModelImage } from './chat-message.js';
 export {
   CODE_REPAIR_MODES,
   type CodeFormatter,

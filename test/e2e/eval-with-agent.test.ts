@@ -20,8 +20,8 @@ describe('deepeyes eval with the real agent', () => {
     const io = memoryIO();
     const flags = {
       bench: 'realx-bench',
-      data: 'test/fixtures/bench/realx/realx-sample.jsonl',
-      replay: 'test/fixtures/bench/realx/replay.jsonl',
+      data: 'test/fixtures/benchmarks/realx/realx-sample.jsonl',
+      replay: 'test/fixtures/benchmarks/realx/replay.jsonl',
       out: outDir,
       concurrency: 2,
       limit: 4,

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore } from '../../bench/runner/run-store.js';
-import { createToolFreeRunItem } from '../../bench/testing/replay-run-item.js';
+import { RunStore } from '../../eval/runner/run-store.js';
+import { createToolFreeRunItem } from '../../eval/testing/replay-run-item.js';
 import { ReplayChatModel } from '../../model/replay-chat-model.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../model/testing/fake-openai-server.js';
 import { memoryIO } from '../io.js';
 import { type EvalDependencies, evalCommand, registerEvalCommands } from './eval.js';
 import { reportCommand } from './report.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'bench', 'realx');
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'benchmarks', 'realx');
 
 const replayAgent: EvalDependencies = {
   async createRunItem({ flags }) {

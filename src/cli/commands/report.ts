@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { writeReport } from '../../bench/report/write-report.js';
+import { writeReport } from '../../eval/report/write-report.js';
 import { type CliIO, processIO } from '../io.js';
 
 export const reportFlagsSchema = z.object({

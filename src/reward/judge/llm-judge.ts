@@ -1,4 +1,5 @@
-import type { ChatMessage, ChatModel, ChatRequest } from '../../model/chat-model.js';
+import type { ChatModel, ChatRequest } from '../../model/chat-model.js';
+import type { ChatMessage } from '../../protocol/chat-message.js';
 import { limitConcurrency } from '../limit-concurrency.js';
 import type { Judge, JudgeItem, JudgeResult, JudgeStyle } from './judge.js';
 import type { JudgeCache } from './judge-cache.js';

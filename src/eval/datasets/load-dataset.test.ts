@@ -8,7 +8,7 @@ import { loadDataset } from './load-dataset.js';
 import { parseTsv } from './parse-tsv.js';
 import { sniffImageType } from './sniff-image.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'bench');
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'benchmarks');
 
 describe('VLMEvalKit TSV loader', () => {
   it('reads base64 images, quoted multi-line questions and image references by index', async () => {

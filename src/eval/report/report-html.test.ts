@@ -11,7 +11,7 @@ import { createBenchmarkScorer } from '../scoring/benchmark-scorer.js';
 import { createToolFreeRunItem } from '../testing/replay-run-item.js';
 import { writeReport } from './write-report.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'bench', 'realx');
+const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'benchmarks', 'realx');
 const CHROMIUM = '/usr/bin/chromium';
 
 describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () => {

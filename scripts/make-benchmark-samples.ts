@@ -1,10 +1,10 @@
 /**
- * Generates the small benchmark sample sets under test/fixtures/bench/ (images drawn here with sharp
+ * Generates the small benchmark sample sets under test/fixtures/benchmarks/ (images drawn here with sharp
  * from SVG, so nothing is downloaded): a VLMEvalKit TSV, a Hugging Face parquet, a JSONL + image
  * folder and a RealX-Bench-style JSONL, each with a few deliberately corrupt rows, plus a replay
  * library of scripted model turns for the RealX sample. Output is deterministic.
  *
- *   npx tsx scripts/make-bench-samples.ts [outDir]
+ *   npx tsx scripts/make-benchmark-samples.ts [outDir]
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -159,7 +159,7 @@ async function makeRealx(directory: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const outDirectory = process.argv[2] ?? join(import.meta.dirname, '..', 'test', 'fixtures', 'bench');
+  const outDirectory = process.argv[2] ?? join(import.meta.dirname, '..', 'test', 'fixtures', 'benchmarks');
   await rm(outDirectory, { recursive: true, force: true });
   for (const folder of ['tsv', 'parquet', 'jsonl', 'realx']) await mkdir(join(outDirectory, folder), { recursive: true });
   await makeTsv(join(outDirectory, 'tsv'));

@@ -1,6 +1,7 @@
 import type { StoredImage, ToolCallRecord, Trajectory, TurnRecord } from '../../agent/trajectory.js';
 import { writeTrajectory } from '../../agent/write-trajectory.js';
-import type { ChatMessage, ChatModel } from '../../model/chat-model.js';
+import type { ChatModel } from '../../model/chat-model.js';
+import type { ChatMessage } from '../../protocol/chat-message.js';
 import type { RunItem } from '../runner/run-item.js';
 
 /**
