@@ -69,4 +69,13 @@ export {
   UPSTREAM_SEARCH_ERROR_TEXT,
 } from './render-observation.js';
 export { interpretToolCall, type ToolCallContext } from './tool-call.js';
+export {
+  type RunPromptInput,
+  runPromptFor,
+  stopSequencesFor,
+  TOOL_FORMATS,
+  type ToolFormat,
+  type ToolFormatChoice,
+  toolSetFor,
+} from './tool-format.js';
 export { UPSTREAM_LIMITS } from './upstream-limits.js';
