@@ -1,18 +1,19 @@
+import { allAnswers } from '../protocol/extract-turn.js';
+import { pythonStrip } from '../protocol/python-text.js';
+
 /**
  * The final answer is the first `<answer>…</answer>` in the text after the last `</think>`, stripped
  * (upstream's reward; the RL environment takes the last answer of a turn instead, golden README bug 7).
  */
 export function textAfterLastThink(text: string): string {
   const at = text.lastIndexOf('</think>');
-  return (at < 0 ? text : text.slice(at + '</think>'.length)).trim();
+  return pythonStrip(at < 0 ? text : text.slice(at + '</think>'.length));
 }
-
-const ANSWER = /<answer>([\s\S]*?)<\/answer>/;
 
 /** The stripped answer text, or null when there is no closed answer tag after the reasoning. */
 export function extractFinalAnswer(text: string): string | null {
-  const match = ANSWER.exec(textAfterLastThink(text));
-  return match ? match[1]!.trim() : null;
+  const first = allAnswers(textAfterLastThink(text))[0];
+  return first === undefined ? null : pythonStrip(first);
 }
 
 /** Length in Unicode code points, as Python's `len` counts it (an emoji is one, not two). */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { allAnswers } from '../protocol/extract-turn.js';
+import { pythonStrip } from '../protocol/python-text.js';
 
 /**
  * Which tools the model's own turns really called, decided the way the RL environment decides a turn's
@@ -18,12 +20,10 @@ const TOOL_CALL_BODY = z.union([
   z.object({ name: z.literal('image_search'), arguments: z.null().optional() }),
 ]);
 
-const NON_EMPTY_ANSWER = /<answer>([\s\S]*?)<\/answer>/g;
 const PYTHON_FENCE = /```python\n[\s\S]*?\n```/;
 
 function hasNonEmptyAnswer(turn: string): boolean {
-  for (const match of turn.matchAll(NON_EMPTY_ANSWER)) if (match[1]!.trim() !== '') return true;
-  return false;
+  return allAnswers(turn).some((answer) => pythonStrip(answer) !== '');
 }
 
 function runsCode(turn: string): boolean {
