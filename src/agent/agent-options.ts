@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { AGENT_MODES, type AgentMode, COMPAT_PROFILES } from '../protocol/action.js';
+import { TOOL_FORMATS } from '../protocol/tool-format.js';
 
-export const AGENT_MODES = ['agent', 'code', 'think', 'direct'] as const;
-export type AgentMode = (typeof AGENT_MODES)[number];
-
-export const COMPAT_PROFILES = ['deepeyesv2', 'vlmevalkit', 'upstream-rl'] as const;
+// One home for these names (protocol); re-exported for the CLI's option parsing.
+export { AGENT_MODES, type AgentMode, COMPAT_PROFILES };
 
 /**
  * Everything that shapes one run. Defaults follow the released DeepEyesV2 RL run script
@@ -13,7 +13,7 @@ export const agentOptionsSchema = z.object({
   /** agent: code + text search + image search; code: code only (the released eval harness); think: reason, no tools; direct: answer only. */
   mode: z.enum(AGENT_MODES).default('agent'),
   /** deepeyesv2: code + search tools; deepeyes-v1: DeepEyes v1's image_zoom_in_tool / image_rotate_tool calls. */
-  toolFormat: z.enum(['deepeyesv2', 'deepeyes-v1']).default('deepeyesv2'),
+  toolFormat: z.enum(TOOL_FORMATS).default('deepeyesv2'),
   /** Whose parsing and observation rules to follow. */
   profile: z.enum(COMPAT_PROFILES).default('deepeyesv2'),
   /** Model calls per trajectory. */

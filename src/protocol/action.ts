@@ -5,14 +5,12 @@
  * - `vlmevalkit`: the released evaluation agent (code only, first block, fence-less code, …).
  * - `upstream-rl`: the RL environment exactly, bugs included.
  */
-export type CompatProfile = 'deepeyesv2' | 'vlmevalkit' | 'upstream-rl';
-
-export const COMPAT_PROFILES: readonly CompatProfile[] = ['deepeyesv2', 'vlmevalkit', 'upstream-rl'];
+export const COMPAT_PROFILES = ['deepeyesv2', 'vlmevalkit', 'upstream-rl'] as const;
+export type CompatProfile = (typeof COMPAT_PROFILES)[number];
 
 /** agent: code + text search + image search; code: code only; think: reason then answer; direct: answer only. */
-export type AgentMode = 'agent' | 'code' | 'think' | 'direct';
-
-export const AGENT_MODES: readonly AgentMode[] = ['agent', 'code', 'think', 'direct'];
+export const AGENT_MODES = ['agent', 'code', 'think', 'direct'] as const;
+export type AgentMode = (typeof AGENT_MODES)[number];
 
 /** Tools the model may call in a run. A call to a tool that is off is answered like an unknown tool. */
 export type ToolSet = {
