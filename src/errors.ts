@@ -19,5 +19,13 @@ export class DeepeyesError extends Error {
 /** The user asked for something that cannot work (bad flag, missing file, wrong option). */
 export class UserError extends DeepeyesError {}
 
-/** A file or dataset row does not have the shape we need. */
-export class InputFormatError extends DeepeyesError {}
+/** A file or dataset row does not have the shape we need (the user's input, so a user error). */
+export class InputFormatError extends UserError {}
+
+/**
+ * True when the user can fix it (exit code 2, HTTP 4xx). Decided by class, never by `error.name`:
+ * subclasses such as `ModelNotFoundError` keep their own names.
+ */
+export function isUserFault(error: unknown): boolean {
+  return error instanceof UserError;
+}

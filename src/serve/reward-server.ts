@@ -4,7 +4,7 @@ import type { RewardScorer } from '../reward/compute-reward.js';
 import { limitConcurrency, QueueFullError } from '../reward/limit-concurrency.js';
 import { type RewardItem, rewardItemSchema, toRewardRequest } from '../reward/reward-request-schema.js';
 import type { RewardResult } from '../reward/reward-result.js';
-import { toRewardErrorAnswer } from './reward-errors.js';
+import { installErrorHandling, toErrorAnswer } from './http-errors.js';
 
 export type RewardServerDeps = { scorer: RewardScorer };
 
@@ -42,10 +42,9 @@ export function buildRewardServer(
     z.object({ items: z.array(z.unknown()).max(maxBatchItems) }),
   ]);
 
-  app.setErrorHandler((error, _request, reply) => {
-    const { status, body } = toRewardErrorAnswer(error);
-    if (status === 503) reply.header('retry-after', String(options.retryAfterSeconds ?? 1));
-    void reply.status(status).send(body);
+  installErrorHandling(app, {
+    serverName: 'reward server',
+    ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
   });
 
   async function scoreOne(item: RewardItem): Promise<RewardResult> {
@@ -73,7 +72,8 @@ export function buildRewardServer(
           if (!parsed.success) throw parsed.error;
           return await scoreOne(parsed.data);
         } catch (error) {
-          const { body: errorBody } = toRewardErrorAnswer(error);
+          const { status, body: errorBody } = toErrorAnswer(error, 'reward server');
+          if (status >= 500) request.log.error({ err: error, index }, 'reward server error');
           return { index, ...errorBody };
         }
       }),
