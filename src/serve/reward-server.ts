@@ -6,7 +6,11 @@ import { type RewardItem, rewardItemSchema, toRewardRequest } from '../reward/re
 import type { RewardResult } from '../reward/reward-result.js';
 import { installErrorHandling, toErrorAnswer } from './http-errors.js';
 
-export type RewardServerDeps = { scorer: RewardScorer };
+export type RewardServerDeps = {
+  scorer: RewardScorer;
+  /** The effective settings, echoed by GET /health so an operator sees what the flags did. */
+  settings?: Record<string, unknown>;
+};
 
 export type RewardServerOptions = {
   /** Items scored at once (each may wait on the judge). Default 32. */
@@ -56,6 +60,7 @@ export function buildRewardServer(
     profile: deps.scorer.profile,
     active: limit.active,
     queued: limit.queued,
+    ...(deps.settings ? { settings: deps.settings } : {}),
   }));
 
   app.post('/reward', async (request) => {
