@@ -123,3 +123,22 @@ describe('index build', () => {
     }
   });
 });
+
+describe('reward --input', () => {
+  it('names the line and field of a wrong type, and exits non-zero when every line fails', async () => {
+    const lines = [
+      JSON.stringify({ trajectory: 42, ground_truth: 'a', data_source: 'perception' }),
+      'not json',
+    ];
+    const input = file('rewards.jsonl', `${lines.join('\n')}\n`);
+    const result = await cli(['reward', '--input', input, '--no-sympy']);
+    expect(result.code).toBe(2);
+    const outputs = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(outputs[0].error.message).toMatch(/^Line 1: trajectory: /);
+    expect(outputs[1].error.message).toBe('Line 2 is not JSON.');
+    expect(result.stderr).toContain(`None of the 2 lines of ${input} could be scored`);
+  });
+});

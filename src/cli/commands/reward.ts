@@ -156,7 +156,14 @@ function parseLine(line: string, index: number) {
   } catch (cause) {
     throw new InputFormatError('reward-input-line', `Line ${index + 1} is not JSON.`, { cause });
   }
-  return rewardItemSchema.parse(json);
+  const parsed = rewardItemSchema.safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'the line'}: ${issue.message}`)
+      .join('; ');
+    throw new InputFormatError('reward-input-line', `Line ${index + 1}: ${detail}`, { cause: parsed.error });
+  }
+  return parsed.data;
 }
 
 /** `deepeyes reward --input FILE.jsonl`: scores every line, writes one reward per line, in order. */
@@ -298,7 +305,14 @@ export function registerRewardCommands(program: Command, io: CliIO = processIO()
       .option('--output <file>', 'write one reward per line here (default stdout)')
       .option('--concurrency <n>', 'items scored at once', '16'),
   ).action(async (options: Record<string, unknown>) => {
-    await rewardFileCommand(options, io);
+    const summary = await rewardFileCommand(options, io);
+    if (summary.items > 0 && summary.errors === summary.items) {
+      throw new InputFormatError(
+        'reward-input-all-failed',
+        `None of the ${summary.items} lines of ${String(options.input)} could be scored (each error is in the output).`,
+        { hint: 'Each line needs trajectory, ground_truth and data_source (see deepeyes reward --help).' },
+      );
+    }
   });
   // Positional: flags after `serve` belong to serve (they were swallowed by `reward` before, so even
   // `reward serve --profile bogus` was accepted); flags before it are refused below, not silently dropped.
