@@ -1,13 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the package works straight from a checkout.
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+// The `deepeyes` command, straight from a checkout: tsx compiles the TypeScript CLI in this same process
+// (its ESM loader hook), so the installed command is one process. Signals reach the CLI itself — once — and
+// the CLI's own handlers stop servers, kernels and evaluations cleanly; no launcher can be killed alone and
+// leave its child orphaned.
+import { register } from 'tsx/esm/api';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(root, 'src/cli/entry.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register();
+await import('../src/cli/entry.ts');

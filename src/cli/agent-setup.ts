@@ -51,7 +51,11 @@ export type AgentSetup = {
 };
 
 export async function createChatModel(
-  flags: Pick<AgentFlags, 'model' | 'modelName' | 'apiKey' | 'replay'>,
+  flags: Pick<
+    AgentFlags,
+    'model' | 'modelName' | 'apiKey' | 'replay' | 'modelTimeout' | 'modelDiscoveryTimeout'
+  >,
+  onWait?: (message: string) => void,
 ): Promise<ChatModel> {
   if (flags.replay && flags.model) {
     throw new UserError('model-choice', 'give either --model or --replay, not both');
@@ -65,6 +69,11 @@ export async function createChatModel(
         .filter(Boolean),
       ...(flags.modelName ? { model: flags.modelName } : {}),
       ...(flags.apiKey ? { apiKey: flags.apiKey } : {}),
+      ...(flags.modelTimeout ? { timeoutMs: Math.round(flags.modelTimeout * 1000) } : {}),
+      ...(flags.modelDiscoveryTimeout
+        ? { discoveryTimeoutMs: Math.round(flags.modelDiscoveryTimeout * 1000) }
+        : {}),
+      ...(onWait ? { onWait } : {}),
     });
     // Ask the server now, so a wrong name or a dead server fails before the first item, not inside it.
     await model.resolveModel();
@@ -104,7 +113,7 @@ export async function openAgentDependencies(
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
   };
   try {
-    const model = await createChatModel(flags);
+    const model = await createChatModel(flags, (message) => io.err(`${message}\n`));
     const describe = [
       `model: ${model.name}${model.name.startsWith('replay:') ? ' (recorded turns, not a live model)' : ''}`,
     ];

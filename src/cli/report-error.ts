@@ -1,5 +1,5 @@
 import { ZodError } from 'zod';
-import { DeepeyesError } from '../errors.js';
+import { DeepeyesError, isUserFault } from '../errors.js';
 import type { CliIO } from './io.js';
 
 /** The one place that turns an error into text and an exit code. */
@@ -19,7 +19,7 @@ export function reportError(error: unknown, io: CliIO): number {
     io.err(`error [${error.code}]: ${error.message}\n`);
     if (error.cause instanceof Error) io.err(`  cause: ${error.cause.message}\n`);
     if (error.hint) io.err(`  hint: ${error.hint}\n`);
-    return error.name === 'UserError' ? 2 : 1;
+    return isUserFault(error) ? 2 : 1;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   io.err(`error: unexpected failure (please report it)\n${message}\n`);

@@ -21,3 +21,4 @@ export {
   smartResize,
 } from './smart-resize.js';
 export { clampBox, cropImage, type PixelBox, rotateImage, zoomImage } from './transform-image.js';
+export { validateInputImage } from './validate-input-image.js';

@@ -21,18 +21,52 @@ export class ModelUnreachableError extends DeepeyesError {
 export class ModelTimeoutError extends DeepeyesError {
   readonly url: string;
   readonly timeoutMs: number;
-  constructor(options: { url: string; timeoutMs: number; attempts: number; cause?: unknown }) {
+  constructor(options: {
+    url: string;
+    timeoutMs: number;
+    attempts: number;
+    cause?: unknown;
+    /** What was asked, e.g. `GET /v1/models`; default a chat completion. */
+    request?: string;
+    /** Which setting sets the limit, e.g. `--model-timeout`. */
+    hint?: string;
+  }) {
     super(
       'model-timeout',
-      `Model server at ${options.url} did not answer within ${options.timeoutMs} ms (${attemptsText(options.attempts)})`,
+      `Model server at ${options.url} did not answer ${options.request ?? 'a chat completion'} within ` +
+        `${formatDuration(options.timeoutMs)} per attempt (${attemptsText(options.attempts)})`,
       {
         cause: options.cause,
-        hint: 'The server may be overloaded: lower the concurrency, or raise the model timeout.',
+        hint:
+          options.hint ??
+          'The server may be overloaded or stuck: lower the concurrency, or raise the model timeout (--model-timeout).',
       },
     );
     this.url = options.url;
     this.timeoutMs = options.timeoutMs;
   }
+}
+
+/** The caller's own deadline (a trajectory's --time-limit, a judge call's timeout) ran out mid-call. */
+export class ModelCallDeadlineError extends DeepeyesError {
+  readonly url: string;
+  constructor(options: { url: string; elapsedMs: number; cause?: unknown }) {
+    super(
+      'model-deadline',
+      `Model server at ${options.url} had not answered after ${formatDuration(options.elapsedMs)} when the ` +
+        "caller's time limit ran out",
+      {
+        cause: options.cause,
+        hint: 'Raise the limit (--time-limit for a trajectory, --judge-timeout-ms for the judge) or check the server.',
+      },
+    );
+    this.url = options.url;
+  }
+}
+
+/** `12.5 s` or `800 ms`: limits read better in the unit the flags use. */
+export function formatDuration(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(1))} s` : `${Math.round(ms)} ms`;
 }
 
 /** The server answered with an HTTP error we cannot recover from (5xx/429 after retries, 401, …). */

@@ -126,7 +126,7 @@ describe('OpenAIChatModel', () => {
     expect(error).toBeInstanceOf(ModelTimeoutError);
     expect((error as ModelTimeoutError).timeoutMs).toBe(100);
     expect((error as Error).message).toBe(
-      `Model server at ${server.url} did not answer within 100 ms (2 attempts)`,
+      `Model server at ${server.url} did not answer POST /v1/chat/completions within 100 ms per attempt (2 attempts)`,
     );
   });
 

@@ -3,7 +3,12 @@ import { UserError } from '../errors.js';
 import type { ChatModel, ChatReply, ChatRequest } from './chat-model.js';
 import { DataUriCache } from './convert-messages.js';
 import { EndpointPool } from './endpoint-pool.js';
-import { ModelChoiceError, ModelNotFoundError, ModelReplyFormatError } from './model-errors.js';
+import {
+  formatDuration,
+  ModelChoiceError,
+  ModelNotFoundError,
+  ModelReplyFormatError,
+} from './model-errors.js';
 import {
   buildChatCompletionBody,
   normalizeBaseUrl,
@@ -22,6 +27,13 @@ const optionsSchema = z.object({
   apiKey: z.string().optional(),
   /** Per attempt, including reading the reply. Default 600 000 ms (long agent turns on a busy server). */
   timeoutMs: z.number().int().positive().default(600_000),
+  /**
+   * Per attempt of `GET /v1/models` (finding the model name, explaining a 404). Default 30 000 ms: the list
+   * is instant on a live server, and a stuck one must not hold the start-up for the chat timeout × retries.
+   */
+  discoveryTimeoutMs: z.number().int().positive().default(30_000),
+  /** Retries of `GET /v1/models` (a server still loading refuses connections for a while). Default 2. */
+  discoveryMaxRetries: z.number().int().min(0).default(2),
   /** Retries after the first attempt on 429/5xx/timeouts/connection errors. Default 4. */
   maxRetries: z.number().int().min(0).default(DEFAULT_RETRY_POLICY.maxRetries),
   /** Backoff before the first retry, doubled each time, with jitter. Default 500 ms. */
@@ -45,6 +57,9 @@ export type OpenAIChatModelOptions = z.input<typeof optionsSchema> & {
   random?: () => number;
   /** Where image data URIs are cached; default one per model. Pass one to count encodes. */
   dataUriCache?: DataUriCache;
+  /** Told once when model discovery has waited `waitNoticeMs` (default 2 000) without an answer. */
+  onWait?: (message: string) => void;
+  waitNoticeMs?: number;
 };
 
 /**
@@ -64,8 +79,12 @@ export class OpenAIChatModel implements ChatModel {
     fetch: typeof fetch;
     apiKey: string | undefined;
     timeoutMs: number;
+    timeoutHint: string;
     policy: RetryPolicy;
   };
+  private readonly discovery: OpenAIChatModel['http'];
+  private readonly onWait: ((message: string) => void) | undefined;
+  private readonly waitNoticeMs: number;
   private modelName: string | undefined;
   private modelLookup: Promise<string> | undefined;
 
@@ -92,12 +111,22 @@ export class OpenAIChatModel implements ChatModel {
       random: options.random ?? Math.random,
       apiKey: apiKey === '' ? undefined : apiKey,
       timeoutMs: settings.timeoutMs,
+      timeoutHint: 'The server may be overloaded or stuck: lower the concurrency, or raise --model-timeout.',
       policy: {
         maxRetries: settings.maxRetries,
         baseDelayMs: settings.retryBaseDelayMs,
         maxDelayMs: settings.retryMaxDelayMs,
       },
     };
+    this.discovery = {
+      ...this.http,
+      timeoutMs: settings.discoveryTimeoutMs,
+      timeoutHint:
+        'Is the server still loading, or stuck? Check it (curl <url>/models), or raise --model-discovery-timeout.',
+      policy: { ...this.http.policy, maxRetries: settings.discoveryMaxRetries },
+    };
+    this.onWait = options.onWait;
+    this.waitNoticeMs = options.waitNoticeMs ?? 2_000;
   }
 
   /** The model name once known (given or detected), else which server it will ask. */
@@ -142,14 +171,27 @@ export class OpenAIChatModel implements ChatModel {
 
   /** Model names served by the next endpoint in rotation (`GET /v1/models`). */
   async listModels(signal?: AbortSignal): Promise<{ url: string; models: string[] }> {
-    const { json, url } = await requestJson(this.pool, this.http, { method: 'GET', path: '/models', signal });
+    const { json, url } = await requestJson(this.pool, this.discovery, {
+      method: 'GET',
+      path: '/models',
+      signal,
+    });
     const models = readModelList(json);
     if (models === undefined) throw replyFormatError(url, 'a reply that is not a model list', json);
     return { url, models };
   }
 
   private async detectModel(): Promise<string> {
-    const { url, models } = await this.listModels();
+    const { timeoutMs, policy } = this.discovery;
+    const notice =
+      this.onWait &&
+      setTimeout(() => {
+        this.onWait?.(
+          `waiting for the model server at ${this.pool.endpoints.join(', ')} to list its models ` +
+            `(GET /models; up to ${formatDuration(timeoutMs)} per attempt, ${policy.maxRetries + 1} attempts)…`,
+        );
+      }, this.waitNoticeMs);
+    const { url, models } = await this.listModels().finally(() => clearTimeout(notice));
     if (models.length !== 1) throw new ModelChoiceError({ url, availableModels: models });
     this.modelName = models[0]!;
     return this.modelName;
@@ -160,7 +202,7 @@ export class OpenAIChatModel implements ChatModel {
     try {
       const { json } = await requestJson(
         new EndpointPool([endpoint]),
-        { ...this.http, policy: { ...this.http.policy, maxRetries: 0 } },
+        { ...this.discovery, policy: { ...this.http.policy, maxRetries: 0 } },
         {
           method: 'GET',
           path: '/models',

@@ -1,5 +1,6 @@
 import type { EndpointPool } from './endpoint-pool.js';
 import {
+  ModelCallDeadlineError,
   ModelEndpointError,
   ModelReplyFormatError,
   ModelRequestRejectedError,
@@ -27,6 +28,8 @@ export type HttpSettings = HttpClock & {
   apiKey: string | undefined;
   /** Per attempt, reading the body included. */
   timeoutMs: number;
+  /** Which setting sets `timeoutMs`, for the timeout error's hint. */
+  timeoutHint?: string;
   policy: RetryPolicy;
 };
 
@@ -54,9 +57,11 @@ export async function requestJson(
   settings: HttpSettings,
   request: JsonRequest,
 ): Promise<{ json: unknown; url: string }> {
+  const startedMs = settings.now();
   for (let attemptNumber = 1; ; attemptNumber++) {
-    request.signal?.throwIfAborted();
     const endpoint = pool.next();
+    if (request.signal?.aborted)
+      throw callerAborted(endpoint, request.signal.reason, settings.now() - startedMs);
     const attempt = await attemptOnce(`${endpoint}${request.path}`, settings, request);
     let failure: AttemptFailure;
     let giveUp: () => Error;
@@ -69,6 +74,8 @@ export async function requestJson(
               timeoutMs: settings.timeoutMs,
               attempts: attemptNumber,
               cause: attempt.cause,
+              request: `${request.method} ${new URL(endpoint).pathname.replace(/\/$/, '')}${request.path}`,
+              ...(settings.timeoutHint ? { hint: settings.timeoutHint } : {}),
             })
           : new ModelUnreachableError({ url: endpoint, attempts: attemptNumber, cause: attempt.cause });
     } else if (attempt.status >= 200 && attempt.status < 300) {
@@ -99,12 +106,19 @@ export async function requestJson(
       settings.random,
       failure.kind === 'status' ? failure.retryAfterMs : undefined,
     );
-    await settings.sleep(waitMs, request.signal);
+    try {
+      await settings.sleep(waitMs, request.signal);
+    } catch (error) {
+      if (request.signal?.aborted)
+        throw callerAborted(endpoint, request.signal.reason, settings.now() - startedMs);
+      throw error;
+    }
   }
 }
 
 async function attemptOnce(url: string, settings: HttpSettings, request: JsonRequest): Promise<Attempt> {
   const controller = new AbortController();
+  const startedMs = settings.now();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -130,12 +144,27 @@ async function attemptOnce(url: string, settings: HttpSettings, request: JsonReq
       text,
     };
   } catch (error) {
-    if (request.signal?.aborted) throw request.signal.reason;
+    if (request.signal?.aborted) throw callerAborted(url, request.signal.reason, settings.now() - startedMs);
     return { kind: 'failed', failure: { kind: timedOut ? 'timeout' : 'connection' }, cause: error };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The caller's signal ended the call. A deadline (`AbortSignal.timeout`'s bare "The operation was aborted
+ * due to timeout") is turned into an error naming the server; any other reason (Ctrl-C) passes unchanged.
+ */
+function callerAborted(url: string, reason: unknown, elapsedMs: number): unknown {
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new ModelCallDeadlineError({
+      url: url.replace(/\/(chat\/completions|models)$/, ''),
+      elapsedMs,
+      cause: reason,
+    });
+  }
+  return reason;
 }
 
 function parseJsonBody(endpoint: string, text: string): unknown {

@@ -103,3 +103,48 @@ describe('reward server', () => {
     expect((await second).statusCode).toBe(200);
   });
 });
+
+describe('reward server errors', () => {
+  /** A scorer that fails the way a bug would: a plain Error with internal detail in its text. */
+  const brokenScorer: RewardScorer = {
+    profile: 'deepeyesv2',
+    async score() {
+      throw new Error('ECONNRESET at /srv/secret/path.ts:12 token=abc');
+    },
+  };
+
+  it('answers an internal failure 500 without its raw message, in the shared shape', async () => {
+    const response = await server(brokenScorer).inject({ method: 'POST', url: '/reward', payload: item });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({
+      error: {
+        code: 'internal',
+        message: 'Internal reward server error',
+        hint: 'The server log has the details; please report it.',
+      },
+    });
+    expect(response.body).not.toMatch(/secret|ECONNRESET/);
+  });
+
+  it('hides the raw message of an internal failure inside a batch too', async () => {
+    const response = await server(brokenScorer).inject({ method: 'POST', url: '/reward', payload: [item] });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().results[0]).toMatchObject({ index: 0, error: { code: 'internal' } });
+    expect(response.body).not.toMatch(/secret/);
+  });
+
+  it('answers an unknown route 404 and bad JSON 400, both as JSON in the shared shape', async () => {
+    const app = server();
+    const missing = await app.inject({ method: 'GET', url: '/nope?x=1' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: { code: 'not-found', message: 'No route GET /nope' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/reward',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"trajectory": ',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('bad-request');
+  });
+});

@@ -4,9 +4,13 @@ import type { RewardScorer } from '../reward/compute-reward.js';
 import { limitConcurrency, QueueFullError } from '../reward/limit-concurrency.js';
 import { type RewardItem, rewardItemSchema, toRewardRequest } from '../reward/reward-request-schema.js';
 import type { RewardResult } from '../reward/reward-result.js';
-import { toRewardErrorAnswer } from './reward-errors.js';
+import { installErrorHandling, toErrorAnswer } from './http-errors.js';
 
-export type RewardServerDeps = { scorer: RewardScorer };
+export type RewardServerDeps = {
+  scorer: RewardScorer;
+  /** The effective settings, echoed by GET /health so an operator sees what the flags did. */
+  settings?: Record<string, unknown>;
+};
 
 export type RewardServerOptions = {
   /** Items scored at once (each may wait on the judge). Default 32. */
@@ -42,10 +46,9 @@ export function buildRewardServer(
     z.object({ items: z.array(z.unknown()).max(maxBatchItems) }),
   ]);
 
-  app.setErrorHandler((error, _request, reply) => {
-    const { status, body } = toRewardErrorAnswer(error);
-    if (status === 503) reply.header('retry-after', String(options.retryAfterSeconds ?? 1));
-    void reply.status(status).send(body);
+  installErrorHandling(app, {
+    serverName: 'reward server',
+    ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }),
   });
 
   async function scoreOne(item: RewardItem): Promise<RewardResult> {
@@ -57,6 +60,7 @@ export function buildRewardServer(
     profile: deps.scorer.profile,
     active: limit.active,
     queued: limit.queued,
+    ...(deps.settings ? { settings: deps.settings } : {}),
   }));
 
   app.post('/reward', async (request) => {
@@ -73,7 +77,8 @@ export function buildRewardServer(
           if (!parsed.success) throw parsed.error;
           return await scoreOne(parsed.data);
         } catch (error) {
-          const { body: errorBody } = toRewardErrorAnswer(error);
+          const { status, body: errorBody } = toErrorAnswer(error, 'reward server');
+          if (status >= 500) request.log.error({ err: error, index }, 'reward server error');
           return { index, ...errorBody };
         }
       }),

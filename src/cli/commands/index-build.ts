@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
+import { buildAtomically } from '../../search/build-atomically.js';
 import { ImageIndex } from '../../search/image/image-index.js';
 import { readImageSet } from '../../search/image/read-image-set.js';
 import { type BuildProgress, buildTextIndex } from '../../search/text/build-text-index.js';
@@ -24,6 +25,8 @@ export type IndexCommandResult =
       kind: 'text';
       passages: number;
       added: number;
+      replaced: number;
+      replacedIds: string[];
       total: number;
       elapsedMs: number;
       passagesPerSecond: number;
@@ -52,24 +55,33 @@ export async function indexCommand(
     });
     if (io.interactive) io.err('\n');
     io.out(
-      `${flags.out}: ${result.passages} passages read, ${result.added} new, ${result.total} in the index ` +
+      `${flags.out}: ${result.passages} passages read, ${result.added} new, ${result.replaced} replaced, ` +
+        `${result.total} in the index ` +
         `(${(result.elapsedMs / 1000).toFixed(1)} s, ${Math.round(result.passagesPerSecond)} passages/s)\n`,
     );
+    if (result.replaced > 0) {
+      io.err(
+        `warning: ${result.replaced} passages had an id already seen (earlier in the corpus or in the index); ` +
+          `the later one was kept. First: ${result.replacedIds.join(', ')}${result.replaced > result.replacedIds.length ? ', …' : ''}\n`,
+      );
+    }
     return { kind: 'text', ...result };
   }
   if (action === 'add') assertExists(flags.out);
-  const index = ImageIndex.open(flags.out, { create: true });
-  try {
-    const added = await index.add(readImageSet(flags.images!));
-    const total = index.stats().images;
-    const elapsedMs = performance.now() - started;
-    io.out(
-      `${flags.out}: ${added} pictures indexed, ${total} in the index (${(elapsedMs / 1000).toFixed(1)} s)\n`,
-    );
-    return { kind: 'image', added, total, elapsedMs };
-  } finally {
-    index.close();
-  }
+  return buildAtomically(flags.out, async (path) => {
+    const index = ImageIndex.open(path, { create: true });
+    try {
+      const added = await index.add(readImageSet(flags.images!));
+      const total = index.stats().images;
+      const elapsedMs = performance.now() - started;
+      io.out(
+        `${flags.out}: ${added} pictures indexed, ${total} in the index (${(elapsedMs / 1000).toFixed(1)} s)\n`,
+      );
+      return { kind: 'image' as const, added, total, elapsedMs };
+    } finally {
+      index.close();
+    }
+  });
 }
 
 /**

@@ -156,7 +156,14 @@ function parseLine(line: string, index: number) {
   } catch (cause) {
     throw new InputFormatError('reward-input-line', `Line ${index + 1} is not JSON.`, { cause });
   }
-  return rewardItemSchema.parse(json);
+  const parsed = rewardItemSchema.safeParse(json);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'the line'}: ${issue.message}`)
+      .join('; ');
+    throw new InputFormatError('reward-input-line', `Line ${index + 1}: ${detail}`, { cause: parsed.error });
+  }
+  return parsed.data;
 }
 
 /** `deepeyes reward --input FILE.jsonl`: scores every line, writes one reward per line, in order. */
@@ -258,8 +265,16 @@ export async function rewardServeCommand(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const flags = parseFlags(serveFlagsSchema, rawFlags);
   const setup = await openRewardSetup(setupConfig(flags), deps);
+  const { judgeApiKey, ...config } = setupConfig(flags);
+  const settings = {
+    ...config,
+    ...(judgeApiKey === undefined ? {} : { judgeApiKey: 'set' }),
+    judge: setup.judgeName ?? null,
+    maxConcurrent: flags.maxConcurrent,
+    maxQueued: flags.maxQueued,
+  };
   const app = buildRewardServer(
-    { scorer: setup.scorer },
+    { scorer: setup.scorer, settings },
     { maxConcurrent: flags.maxConcurrent, maxQueued: flags.maxQueued },
   );
   const url = await app.listen({ host: flags.host, port: flags.port });
@@ -290,8 +305,20 @@ export function registerRewardCommands(program: Command, io: CliIO = processIO()
       .option('--output <file>', 'write one reward per line here (default stdout)')
       .option('--concurrency <n>', 'items scored at once', '16'),
   ).action(async (options: Record<string, unknown>) => {
-    await rewardFileCommand(options, io);
+    const summary = await rewardFileCommand(options, io);
+    if (summary.items > 0 && summary.errors === summary.items) {
+      throw new InputFormatError(
+        'reward-input-all-failed',
+        `None of the ${summary.items} lines of ${String(options.input)} could be scored (each error is in the output).`,
+        { hint: 'Each line needs trajectory, ground_truth and data_source (see deepeyes reward --help).' },
+      );
+    }
   });
+  // Positional: flags after `serve` belong to serve (they were swallowed by `reward` before, so even
+  // `reward serve --profile bogus` was accepted); flags before it are refused below, not silently dropped.
+  // Commander needs positional parsing on every ancestor for it to take effect on `reward`.
+  program.enablePositionalOptions();
+  reward.enablePositionalOptions();
   addSharedFlags(
     reward
       .command('serve')
@@ -301,6 +328,16 @@ export function registerRewardCommands(program: Command, io: CliIO = processIO()
       .option('--max-concurrent <n>', 'items scored at once', '32')
       .option('--max-queued <n>', 'items waiting before 503 + Retry-After', '1024'),
   ).action(async (options: Record<string, unknown>) => {
+    const misplaced = reward.options
+      .filter((option) => reward.getOptionValueSource(option.attributeName()) === 'cli')
+      .map((option) => option.long ?? option.flags);
+    if (misplaced.length > 0) {
+      throw new UserError(
+        'reward-flags',
+        `${misplaced.join(', ')} given before "serve" would not reach the server.`,
+        { hint: `Put server flags after the subcommand: deepeyes reward serve ${misplaced.join(' … ')} …` },
+      );
+    }
     await rewardServeCommand(options, io);
   });
 }

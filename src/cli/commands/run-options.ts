@@ -14,6 +14,11 @@ export function addAgentFlags(command: Command): Command {
     )
     .option('--model-name <name>', 'model name to request (default: the only model the server lists)')
     .option('--api-key <key>', 'API key for the model server (default: $OPENAI_API_KEY)')
+    .option('--model-timeout <seconds>', 'limit on one model call, per attempt (default 600)')
+    .option(
+      '--model-discovery-timeout <seconds>',
+      'limit on one GET /v1/models (finding the model name), per attempt (default 30)',
+    )
     .option(
       '--replay <file>',
       'play recorded assistant turns from a trajectory/JSONL file instead of a live model (labelled replay)',
@@ -84,6 +89,8 @@ export const agentFlagsSchema = z.object({
   model: z.string().optional(),
   modelName: z.string().optional(),
   apiKey: z.string().optional(),
+  modelTimeout: z.coerce.number().positive().optional(),
+  modelDiscoveryTimeout: z.coerce.number().positive().optional(),
   replay: z.string().optional(),
   mode: z.enum(AGENT_MODES),
   profile: z.enum(COMPAT_PROFILES),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { runAgent } from '../../agent/run-agent.js';
 import { writeTrajectory } from '../../agent/write-trajectory.js';
 import { UserError } from '../../errors.js';
+import { validateInputImage } from '../../image/validate-input-image.js';
 import { agentOptionsFromFlags, openAgentDependencies } from '../agent-setup.js';
 import type { CliIO } from '../io.js';
 import { eventPrinter } from '../render-events.js';
@@ -33,11 +34,24 @@ export async function runCommand(rawFlags: unknown, io: CliIO): Promise<RunSumma
   const flags = runFlagsSchema.parse(rawFlags);
   const images = await Promise.all(
     flags.image.map(async (path) => {
+      let bytes: Uint8Array;
       try {
-        return new Uint8Array(await readFile(path));
+        bytes = new Uint8Array(await readFile(path));
       } catch (cause) {
-        throw new UserError('image-unreadable', `cannot read image ${path}`, { cause });
+        const code = (cause as NodeJS.ErrnoException).code;
+        const reason =
+          code === 'EISDIR'
+            ? 'it is a directory'
+            : code === 'ENOENT'
+              ? 'no such file'
+              : `${code ?? 'read failed'}`;
+        throw new UserError('image-unreadable', `Cannot read --image ${path}: ${reason}`, {
+          cause,
+          hint: 'Give the path of an image file; repeat --image for several.',
+        });
       }
+      await validateInputImage(bytes, `--image ${path}`);
+      return bytes;
     }),
   );
   const options = await agentOptionsFromFlags(flags);

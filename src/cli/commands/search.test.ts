@@ -30,7 +30,7 @@ describe('deepeyes index / search', () => {
       `${JSON.stringify({ id: 2, title: 'Crane', text: 'A crane lifts containers.', url: 'https://c.example' })}\n`,
     );
     await indexCommand('add', { corpus, out }, io);
-    expect(io.stdout.join('')).toMatch(/1 passages read, 1 new, 2 in the index/);
+    expect(io.stdout.join('')).toMatch(/1 passages read, 1 new, 0 replaced, 2 in the index/);
     const result = await searchCommand({ index: out, query: 'crane', json: true }, io, {});
     expect(result.hits.map((hit) => hit.title)).toEqual(['Crane', 'Harbour']);
     const printed = JSON.parse(io.stdout.at(-1)!);

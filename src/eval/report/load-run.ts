@@ -1,4 +1,5 @@
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { sqliteFileError } from '../../errors.js';
 import { type RunAnalytics, summarizeRun } from '../analytics/summarize-run.js';
 import type { BadRow } from '../datasets/dataset-row.js';
 import { type RunConfig, RunStore, type StoredItem } from '../runner/run-store.js';
@@ -16,7 +17,17 @@ export type LoadedRun = {
 };
 
 export function loadRun(directory: string): LoadedRun {
-  const store = RunStore.openExisting(directory);
+  let store: RunStore;
+  try {
+    store = RunStore.openExisting(directory);
+  } catch (error) {
+    throw sqliteFileError(
+      error,
+      join(directory, 'run.sqlite'),
+      'run store',
+      'Pass the --out of a deepeyes eval run; re-run the evaluation if the file is damaged.',
+    );
+  }
   try {
     const items = store.items();
     return {

@@ -88,7 +88,7 @@ describe('judge over real HTTP (fake OpenAI-compatible server on 127.0.0.1)', ()
     const judge = new LlmJudge({ models: [model(server.url, 300)], maxAttempts: 1, timeoutMs: 2_000 });
     const reward = await createRewardScorer({ judge }).score({ ...request, groundTruth: 'GO' });
     expect(reward.judge).toMatchObject({ verdict: 'unknown' });
-    expect(reward.judge?.error).toMatch(/did not answer within 300 ms/);
+    expect(reward.judge?.error).toMatch(/did not answer POST \/v1\/chat\/completions within 300 ms/);
     expect(reward).toMatchObject({ acc: 0, decidedBy: 'rule:short-answer' });
   });
 });

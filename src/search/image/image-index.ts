@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { InputFormatError, UserError } from '../../errors.js';
+import { InputFormatError, sqliteFileError, UserError } from '../../errors.js';
 import type { ImageSearchHit } from '../search-provider.js';
 import {
   decodeForFingerprint,
@@ -55,13 +55,32 @@ export class ImageIndex {
     try {
       database = new Database(path, { fileMustExist: !options.create });
     } catch (cause) {
-      throw new UserError('index-not-found', `cannot open image index ${path}`, {
-        cause,
-        hint: 'build one with `deepeyes index build --images DIR|FILE.jsonl --out INDEX`',
-      });
+      const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      throw new UserError(
+        'index-not-found',
+        `cannot open image index ${path}: ${isDirectory ? 'it is a directory' : options.create ? 'cannot create the file there' : 'no such file'}`,
+        {
+          cause,
+          hint: isDirectory
+            ? 'Give the path of an index file, not a directory.'
+            : 'build one with `deepeyes index build --images DIR|FILE.jsonl --out INDEX`',
+        },
+      );
     }
-    database.pragma('journal_mode = WAL');
-    ensureSchema(database, path, options.create ?? false);
+    try {
+      database.pragma('journal_mode = WAL');
+      ensureSchema(database, path, options.create ?? false);
+    } catch (error) {
+      database.close();
+      throw sqliteFileError(
+        error,
+        path,
+        'image index',
+        options.create
+          ? 'Give --out a new path (or an existing deepeyes image index to extend).'
+          : 'Give a file made by `deepeyes index build --images DIR|FILE.jsonl --out INDEX`.',
+      );
+    }
     return new ImageIndex(database, path);
   }
 

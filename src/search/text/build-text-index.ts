@@ -1,3 +1,4 @@
+import { buildAtomically } from '../build-atomically.js';
 import type { Passage } from './passage.js';
 import { openCorpus } from './read-corpus.js';
 import { TextIndex } from './text-index.js';
@@ -7,12 +8,17 @@ export type BuildProgress = { passages: number; fraction: number; elapsedMs: num
 export type BuildTextIndexResult = {
   passages: number;
   added: number;
+  /** Passages whose id was already there (earlier in the corpus, or in the index being extended). */
+  replaced: number;
+  /** The first few replaced ids, to find them in the corpus. */
+  replacedIds: string[];
   total: number;
   elapsedMs: number;
   passagesPerSecond: number;
 };
 
 const BATCH = 5000;
+const REPLACED_IDS_KEPT = 5;
 
 /**
  * Adds a corpus file to an index (creating it when absent): batched transactions, progress after
@@ -28,15 +34,29 @@ export async function buildTextIndex(options: {
 }): Promise<BuildTextIndexResult> {
   const started = performance.now();
   const reader = await openCorpus(options.corpus);
-  const index = TextIndex.open(options.out, { create: true });
+  // Built on a copy and moved into place when complete: a bad row or a kill mid-build leaves no empty
+  // or half-built index under the real name, and an index being extended keeps its old content.
+  return buildAtomically(options.out, (path) => addCorpus(path, reader, options, started));
+}
+
+async function addCorpus(
+  path: string,
+  reader: Awaited<ReturnType<typeof openCorpus>>,
+  options: { optimize?: boolean; onProgress?: (progress: BuildProgress) => void },
+  started: number,
+): Promise<BuildTextIndexResult> {
+  const index = TextIndex.open(path, { create: true });
   try {
     const fresh = index.stats().passages === 0;
     index.setBulkLoading(true);
     let batch: Passage[] = [];
     let added = 0;
     let seen = 0;
+    const replacedIds: string[] = [];
     const flush = () => {
-      added += index.add(batch);
+      added += index.add(batch, (id) => {
+        if (replacedIds.length < REPLACED_IDS_KEPT) replacedIds.push(id);
+      });
       seen += batch.length;
       batch = [];
       options.onProgress?.({ ...reader.progress(), passages: seen, elapsedMs: performance.now() - started });
@@ -53,6 +73,8 @@ export async function buildTextIndex(options: {
     return {
       passages: seen,
       added,
+      replaced: seen - added,
+      replacedIds,
       total: index.stats().passages,
       elapsedMs,
       passagesPerSecond: seen / Math.max(elapsedMs / 1000, 1e-9),

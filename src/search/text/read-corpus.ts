@@ -21,12 +21,18 @@ const PARQUET_ROWS_PER_READ = 5000;
 
 /** Opens a `.jsonl` or `.parquet` corpus of passages (`id`, `title`, `text`, optional `url`, `date`). */
 export async function openCorpus(path: string): Promise<CorpusReader> {
-  const size = await stat(path).then(
-    (info) => info.size,
-    (cause: unknown) => {
-      throw new UserError('corpus-not-found', `cannot read corpus ${path}`, { cause });
-    },
-  );
+  const info = await stat(path).catch((cause: unknown) => {
+    throw new UserError('corpus-not-found', `cannot read corpus ${path}: no such file`, {
+      cause,
+      hint: 'Check the --corpus path.',
+    });
+  });
+  if (info.isDirectory()) {
+    throw new UserError('corpus-not-found', `corpus ${path} is a directory, not a file`, {
+      hint: 'Give --corpus a .jsonl or .parquet file (for a folder of images use --images).',
+    });
+  }
+  const size = info.size;
   if (path.endsWith('.parquet')) return openParquet(path);
   if (path.endsWith('.jsonl') || path.endsWith('.json') || path.endsWith('.ndjson'))
     return openJsonl(path, size);
@@ -79,7 +85,19 @@ function openJsonl(path: string, totalBytes: number): CorpusReader {
 
 async function openParquet(path: string): Promise<CorpusReader> {
   const file = await asyncBufferFromFile(path);
-  const metadata = await parquetMetadataAsync(file);
+  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (cause) {
+    throw new InputFormatError(
+      'corpus-format',
+      `corpus ${path} is not a parquet file (${(cause as Error).message})`,
+      {
+        cause,
+        hint: 'Give a real .parquet file with columns id, title, text, or a .jsonl file with one passage per line.',
+      },
+    );
+  }
   const totalRows = Number(metadata.num_rows);
   const columnNames = new Set(metadata.schema.map((element) => element.name));
   const columns = ['id', 'title', 'text', 'url', 'date'].filter((name) => columnNames.has(name));

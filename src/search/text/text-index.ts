@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { InputFormatError, UserError } from '../../errors.js';
+import { InputFormatError, sqliteFileError, UserError } from '../../errors.js';
 import type { SearchHit } from '../search-provider.js';
 import { excerptAround } from './excerpt.js';
 import type { Passage } from './passage.js';
@@ -81,27 +81,47 @@ export class TextIndex {
     try {
       database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
     } catch (cause) {
-      throw new UserError('index-not-found', `cannot open text index ${path}`, {
-        cause,
-        hint: 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
-      });
+      const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      throw new UserError(
+        'index-not-found',
+        `cannot open text index ${path}: ${isDirectory ? 'it is a directory' : options.create ? 'cannot create the file there' : 'no such file'}`,
+        {
+          cause,
+          hint: isDirectory
+            ? 'Give the path of an index file, not a directory.'
+            : 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
+        },
+      );
     }
-    if (!options.readonly) database.pragma('journal_mode = WAL');
-    ensureSchema(database, path, options.create ?? false);
+    try {
+      if (!options.readonly) database.pragma('journal_mode = WAL');
+      ensureSchema(database, path, options.create ?? false);
+    } catch (error) {
+      database.close();
+      throw sqliteFileError(
+        error,
+        path,
+        'text index',
+        options.create
+          ? 'Give --out a new path (or an existing deepeyes text index to extend).'
+          : 'Give a file made by `deepeyes index build --corpus FILE.jsonl --out INDEX`.',
+      );
+    }
     return new TextIndex(database, path, options);
   }
 
   /**
    * Adds passages in one transaction per call (callers batch); a passage whose id exists replaces
-   * the old one. Returns how many were new.
+   * the old one (and is reported to `onReplaced`). Returns how many were new.
    */
-  add(passages: Iterable<Passage>): number {
+  add(passages: Iterable<Passage>, onReplaced?: (id: string) => void): number {
     let added = 0;
     const write = this.database.transaction((batch: Iterable<Passage>) => {
       clearWordCounts(this.database);
       for (const passage of batch) {
         const old = this.statements.existing.get(passage.id);
         if (old) {
+          onReplaced?.(String(passage.id));
           // External-content FTS5 must be told the old column values to remove their postings.
           this.statements.ftsDelete.run(old.rowid, old.title, old.text);
           this.statements.update.run(
