@@ -87,7 +87,7 @@ export type EvalJudges = { name: string; judge: Judge; taskJudge: TaskJudge; clo
 
 export async function defaultCreateJudge(
   url: string,
-  flags: EvalFlags,
+  flags: { judgeModel?: string | undefined; judgePromptFile: string[] },
   runDirectory: string,
 ): Promise<EvalJudges> {
   const prompts = await loadTaskPrompts(flags.judgePromptFile);

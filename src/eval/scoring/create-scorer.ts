@@ -57,9 +57,9 @@ export async function scoreInput(
   const effective = effectiveMode(mode, definition);
   const judgeName = effective === 'vlmevalkit' ? options.taskJudge?.name : options.judge?.name;
   const common = { mode: effective, ...(judgeName ? { judge: judgeName } : {}) };
-  if (input.prediction.trim() === '') {
-    // Both modes: an empty answer is wrong without asking anyone (the fork would score an empty
-    // prediction through its rules; its runs never store one, they store the raw output instead).
+  if (effective === 'deepeyes' && input.prediction.trim() === '') {
+    // Fix `empty-answer`: an empty answer is wrong without asking anyone (the fork scores an empty
+    // string through its rules: OCRBench's empty alternatives and MME-RealWorld's extraction accept it).
     return {
       verdict: 'wrong',
       verifier: 'no-answer',
