@@ -71,6 +71,9 @@ describe('scoring modes', () => {
     expect(await both(input('mathvista', 'Yes', 'Yes', text))).toEqual(['wrong', 'correct']);
     const integer = { meta: { question_type: 'free_form', answer_type: 'integer' } };
     expect(await both(input('mathvista', '0', '0', integer))).toEqual(['wrong', 'correct']);
+    // mathvista-number-forms and mathverse-rules-first
+    expect(await both(input('mathvista', '14', 'The answer is 14.', integer))).toEqual(['wrong', 'correct']);
+    expect(await both(input('mathverse', '\\frac{1}{2}', '0.5'))).toEqual(['wrong', 'correct']);
     // empty-answer: MME-RealWorld's extraction reads "" as A
     expect(await both(input('mme-realworld', 'A', '', { options: letters }))).toEqual(['correct', 'wrong']);
   });

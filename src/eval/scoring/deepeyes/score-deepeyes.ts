@@ -161,6 +161,10 @@ async function mathVista(input: ScoringInput): Promise<RuleResult> {
       ...(letter ? { extracted: letter } : {}),
     };
   }
+  if (row.answerType === 'integer' || row.answerType === 'float') {
+    const number = verifyNumber(input.prediction, row.answer);
+    if (number?.correct) return { correct: true, rule: 'number' };
+  }
   const decision = await verifyByRules({ prediction: input.prediction, reference: row.answer, kind: 'math' });
   return { correct: decision.correct, rule: decision.verifier };
 }
