@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ScriptedTaskJudge } from '../../../reward/testing/scripted-task-judge.js';
+import { findBenchmark } from '../../registry/benchmarks.js';
 import { goldenInput, readGolden } from '../testing/golden-cases.js';
 import { scoreVlmevalkit, type VlmevalkitRule } from './score-vlmevalkit.js';
 
@@ -29,6 +30,8 @@ describe('vlmevalkit scoring matches the fork on every golden case', () => {
       expect(cases.length).toBeGreaterThanOrEqual(100);
       const mismatches: string[] = [];
       for (const golden of cases) {
+        // The registry scores this benchmark with the family the fixture was generated for.
+        expect(findBenchmark(golden.benchmark).vlmevalkit).toBe(rule);
         const judge = new ScriptedTaskJudge(golden.judgeReplies ?? {});
         const outcome = await scoreVlmevalkit(rule, goldenInput(golden), judge);
         const calls = judge.tasks.map((task) => {
