@@ -13,9 +13,11 @@ import { createScorer, effectiveMode } from '../../eval/scoring/create-scorer.js
 import type { ScoringMode } from '../../eval/scoring/scorer.js';
 import { OpenAIChatModel } from '../../model/openai-chat-model.js';
 import { LlmJudge, openJudgeCache } from '../../reward/index.js';
+import { CachedTaskJudge, taskPromptVersion } from '../../reward/judge/cached-task-judge.js';
 import type { Judge } from '../../reward/judge/judge.js';
 import type { TaskJudge } from '../../reward/judge/judge-task.js';
 import { LlmTaskJudge, loadTaskPrompts } from '../../reward/judge/llm-task-judge.js';
+import { TASK_PROMPTS } from '../../reward/judge/task-prompts.js';
 import { type CliIO, processIO } from '../io.js';
 import { registerReportCommand } from './report.js';
 import { addAgentFlags } from './run-options.js';
@@ -97,8 +99,20 @@ export async function defaultCreateJudge(
     ...(flags.judgeModel ? { model: flags.judgeModel } : {}),
   });
   const judge = new LlmJudge({ models: [model], cache });
-  const taskJudge = new LlmTaskJudge({ models: [model], modelName: judge.name, prompts });
-  return { name: judge.name, judge, taskJudge, close: () => cache.close?.() };
+  const taskJudge = new CachedTaskJudge(
+    new LlmTaskJudge({ models: [model], modelName: judge.name, prompts }),
+    join(runDirectory, 'judge-cache.sqlite'),
+    taskPromptVersion({ ...TASK_PROMPTS, ...prompts }),
+  );
+  return {
+    name: judge.name,
+    judge,
+    taskJudge,
+    close: () => {
+      cache.close?.();
+      taskJudge.close();
+    },
+  };
 }
 
 /** What the run records about its scoring, and what the header prints. */
