@@ -18,7 +18,7 @@ import { writeTrajectory } from '../../src/agent/write-trajectory.js';
 import { runEvaluation } from '../../src/eval/runner/run-evaluation.js';
 import type { RunItem } from '../../src/eval/runner/run-item.js';
 import { RunStore } from '../../src/eval/runner/run-store.js';
-import { createBenchmarkScorer } from '../../src/eval/scoring/benchmark-scorer.js';
+import { createScorer } from '../../src/eval/scoring/create-scorer.js';
 import { createToolFreeRunItem } from '../../src/eval/testing/replay-run-item.js';
 import { scriptedTrajectory, syntheticItems } from '../../src/eval/testing/scripted-trajectory.js';
 import type { ChatModel } from '../../src/model/chat-model.js';
@@ -112,7 +112,7 @@ for (const concurrency of values.concurrency.split(',').map(Number)) {
     store,
     runDirectory: directory,
     runItem: createBenchRunItem(model),
-    scorer: createBenchmarkScorer(),
+    scorer: createScorer(),
     concurrency,
   });
   const seconds = (performance.now() - started) / 1000;
@@ -173,7 +173,7 @@ async function runnerOverhead(count: number): Promise<number> {
     store,
     runDirectory: directory,
     concurrency: 8,
-    scorer: createBenchmarkScorer(),
+    scorer: createScorer(),
     runItem: async (item) =>
       scriptedTrajectory(item, {
         answer: 'answer',

@@ -24,11 +24,24 @@ export { type RunEvaluationOptions, type RunSummary, runEvaluation } from './run
 export type { RunItem, RunItemContext } from './runner/run-item.js';
 export type { RunProgress } from './runner/run-progress.js';
 export { type ItemResult, type RunConfig, RunStore, type StoredItem } from './runner/run-store.js';
-export { basicRuleVerifiers } from './scoring/basic-rule-verifiers.js';
-export { type BenchmarkScorerOptions, createBenchmarkScorer } from './scoring/benchmark-scorer.js';
-export { createChatJudge } from './scoring/chat-judge.js';
-export type { EvalJudge, JudgeRequest, JudgeVerdict } from './scoring/eval-judge.js';
-export { matchChoice } from './scoring/match-choice.js';
-export { judgeFromReward, ruleVerifiersFromReward } from './scoring/reward-adapters.js';
-export type { RuleVerifiers } from './scoring/rule-verifiers.js';
-export type { Score, Scorer, Verdict } from './scoring/scorer.js';
+export {
+  createScorer,
+  effectiveMode,
+  type ScorerOptions,
+  scoreInput,
+  scoringInput,
+} from './scoring/create-scorer.js';
+export {
+  SCORING_MODES,
+  type Score,
+  type ScoreInputs,
+  type Scorer,
+  type ScoringMode,
+  type Verdict,
+} from './scoring/scorer.js';
+export type { ScoringInput, ScoringOutcome } from './scoring/scoring-input.js';
+export {
+  scoreVlmevalkit,
+  VLMEVALKIT_RULES,
+  type VlmevalkitRule,
+} from './scoring/vlmevalkit/score-vlmevalkit.js';

@@ -27,6 +27,8 @@ export type RunBenchmarkOptions = {
   retryDelayMs?: number;
   /** Judge identity for the run config, null when rules decide. */
   judge: string | null;
+  /** Scoring mode and judge name, recorded in the run and shown in reports. */
+  scoring?: RunConfig['scoring'];
   format?: DatasetFormat;
   imageDirectory?: string;
   extra?: Record<string, unknown>;
@@ -66,6 +68,7 @@ export async function runBenchmark(options: RunBenchmarkOptions): Promise<Benchm
       seed: options.seed,
       shuffleOptions,
       judge: options.judge,
+      ...(options.scoring ? { scoring: options.scoring } : {}),
       extra: options.extra ?? {},
     },
     { resume: options.resume },

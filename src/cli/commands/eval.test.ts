@@ -69,6 +69,15 @@ describe('deepeyes eval on the RealX sample (replayed model, fake judge over HTT
     expect(html).toContain('<svg');
     expect(html).toContain('data:image/png;base64,');
     expect(io.stdout.join('')).toContain('RealX-Bench: 83.3% of 12 scored · 0 error(s) · 2 skipped row(s)');
+    // RealX-Bench is not in VLMEvalKit: scored deepeyes, recorded in the run and shown in the report.
+    const judgeName = `openai-compatible:${judgeServer.url}`;
+    expect(io.stderr.join('')).toContain(
+      `scoring: deepeyes: deepeyes (corrected, see docs/evaluation.md); judge ${judgeName}`,
+    );
+    const reopened = RunStore.openExisting(out);
+    expect(reopened.config()?.scoring).toEqual({ mode: 'deepeyes', judge: judgeName });
+    reopened.close();
+    expect(markdown).toContain(`| deepeyes · ${judgeName} |`);
   });
 
   it('refuses to mix runs: reusing --out needs --resume with the same configuration', async () => {

@@ -9,11 +9,15 @@ import { writeReport } from '../../eval/report/write-report.js';
 import { type BenchmarkRunResult, runBenchmark } from '../../eval/run-benchmark.js';
 import { progressLine } from '../../eval/runner/progress-line.js';
 import type { RunItem } from '../../eval/runner/run-item.js';
-import { createBenchmarkScorer } from '../../eval/scoring/benchmark-scorer.js';
-import type { EvalJudge } from '../../eval/scoring/eval-judge.js';
-import { judgeFromReward, ruleVerifiersFromReward } from '../../eval/scoring/reward-adapters.js';
+import { createScorer, effectiveMode } from '../../eval/scoring/create-scorer.js';
+import type { ScoringMode } from '../../eval/scoring/scorer.js';
 import { OpenAIChatModel } from '../../model/openai-chat-model.js';
 import { LlmJudge, openJudgeCache } from '../../reward/index.js';
+import { CachedTaskJudge, taskPromptVersion } from '../../reward/judge/cached-task-judge.js';
+import type { Judge } from '../../reward/judge/judge.js';
+import type { TaskJudge } from '../../reward/judge/judge-task.js';
+import { LlmTaskJudge, loadTaskPrompts } from '../../reward/judge/llm-task-judge.js';
+import { TASK_PROMPTS } from '../../reward/judge/task-prompts.js';
 import { type CliIO, processIO } from '../io.js';
 import { registerReportCommand } from './report.js';
 import { addAgentFlags } from './run-options.js';
@@ -33,6 +37,9 @@ export const evalFlagsSchema = z
     limit: positiveInt.optional(),
     judge: z.string().url().optional(),
     judgeModel: z.string().optional(),
+    /** `auto`: the fork's scoring where VLMEvalKit has the benchmark, deepeyes' elsewhere. */
+    scoring: z.enum(['auto', 'vlmevalkit', 'deepeyes']).default('auto'),
+    judgePromptFile: z.array(z.string()).default([]),
     /** Seed of the option shuffling (the agent's sampling seed is `--seed`, an agent flag). */
     optionSeed: z.coerce.number().int().default(0),
     shuffle: z.boolean().optional(),
@@ -62,8 +69,11 @@ export type EvalAgent = { runItem: RunItem; describe?: string[]; close?(): Promi
 export type EvalDependencies = {
   /** Builds the agent (model, sandbox, search) from the flags; the real agent is plugged in here. */
   createRunItem(context: RunItemContext): Promise<EvalAgent> | EvalAgent;
-  /** Builds the judge from --judge; default: `src/reward`'s LlmJudge over an OpenAI-compatible server, cached in the run directory. */
-  createJudge?(url: string, flags: EvalFlags, runDirectory: string): Promise<EvalJudge & { close?(): void }>;
+  /**
+   * Builds the judges from --judge; default: over an OpenAI-compatible server, the reward layer's
+   * LlmJudge (deepeyes mode, cached in the run directory) and an LlmTaskJudge (vlmevalkit mode).
+   */
+  createJudge?(url: string, flags: EvalFlags, runDirectory: string): Promise<EvalJudges>;
   signal?: AbortSignal;
 };
 
@@ -74,14 +84,47 @@ export const agentNotWired: EvalDependencies['createRunItem'] = () => {
   });
 };
 
-export async function defaultCreateJudge(url: string, flags: EvalFlags, runDirectory: string) {
+/** The two faces of one judge server: the reward layer's verdicts and VLMEvalKit's judge tasks. */
+export type EvalJudges = { name: string; judge: Judge; taskJudge: TaskJudge; close?(): void };
+
+export async function defaultCreateJudge(
+  url: string,
+  flags: { judgeModel?: string | undefined; judgePromptFile: string[] },
+  runDirectory: string,
+): Promise<EvalJudges> {
+  const prompts = await loadTaskPrompts(flags.judgePromptFile);
   const cache = openJudgeCache(join(runDirectory, 'judge-cache.sqlite'));
   const model = new OpenAIChatModel({
     baseUrls: [url],
     ...(flags.judgeModel ? { model: flags.judgeModel } : {}),
   });
-  const judge = judgeFromReward(new LlmJudge({ models: [model], cache }));
-  return { ...judge, close: () => cache.close?.() };
+  const judge = new LlmJudge({ models: [model], cache });
+  const taskJudge = new CachedTaskJudge(
+    new LlmTaskJudge({ models: [model], modelName: judge.name, prompts }),
+    join(runDirectory, 'judge-cache.sqlite'),
+    taskPromptVersion({ ...TASK_PROMPTS, ...prompts }),
+  );
+  return {
+    name: judge.name,
+    judge,
+    taskJudge,
+    close: () => {
+      cache.close?.();
+      taskJudge.close();
+    },
+  };
+}
+
+/** What the run records about its scoring, and what the header prints. */
+export function scoringSummary(
+  mode: ScoringMode,
+  judge: string | undefined,
+  benchmark: BenchmarkDefinition,
+): string {
+  const source =
+    mode === 'vlmevalkit' ? "DeepEyesV2's VLMEvalKit fork" : 'deepeyes (corrected, see docs/evaluation.md)';
+  const judged = benchmark.vlmevalkit !== undefined || benchmark.useJudge;
+  return `${mode}: ${source}; ${judge ? `judge ${judge}` : judged ? 'rules only (no --judge given)' : 'rules only'}`;
 }
 
 /** `deepeyes eval`: runs a benchmark item by item into DIR's store, then writes report.md and report.html. */
@@ -101,9 +144,8 @@ export async function evalCommand(
     : flags.model!.split(',').map((url) => url.trim());
   io.err(`deepeyes eval · ${benchmark.title} · ${flags.mode} · ${models.join(', ')}\n`);
   for (const line of agent.describe ?? []) io.err(`  ${line}\n`);
-  io.err(
-    `  scoring: ${benchmark.useJudge && judge ? `rules, then judge ${judge.name}` : 'rules only'}${benchmark.useJudge && !judge ? ' (no --judge given)' : ''}\n`,
-  );
+  const scoringMode = effectiveMode(flags.scoring, benchmark);
+  io.err(`  scoring: ${scoringSummary(scoringMode, judge?.name, benchmark)}\n`);
 
   let lastDraw = 0;
   const onProgress = (progress: Parameters<typeof progressLine>[0]) => {
@@ -131,11 +173,15 @@ export async function evalCommand(
       resume: flags.resume,
       maxAttempts: flags.maxAttempts,
       judge: flags.judge ?? null,
+      scoring: { mode: scoringMode, judge: judge?.name ?? null },
       extra: agentSettings(flags),
       ...(flags.format ? { format: flags.format } : {}),
       ...(flags.imageDir ? { imageDirectory: flags.imageDir } : {}),
       runItem: agent.runItem,
-      scorer: createBenchmarkScorer({ verifiers: ruleVerifiersFromReward(), ...(judge ? { judge } : {}) }),
+      scorer: createScorer({
+        mode: flags.scoring,
+        ...(judge ? { judge: judge.judge, taskJudge: judge.taskJudge } : {}),
+      }),
       ...(dependencies.signal ? { signal: dependencies.signal } : {}),
       onProgress,
     });
@@ -169,6 +215,8 @@ const VOLATILE_FLAGS = new Set([
   'replay',
   'mode',
   'judge',
+  'scoring',
+  'judgePromptFile',
   'optionSeed',
   'shuffle',
   'concurrency',
@@ -212,6 +260,16 @@ export function registerEvalCommands(
     .option('--limit <n>', 'only the first N items')
     .option('--judge <url>', 'OpenAI-compatible judge server; without it rules decide')
     .option('--judge-model <name>', 'judge model name when the server has several')
+    .option(
+      '--scoring <mode>',
+      "auto (VLMEvalKit's scoring for the benchmarks its fork has, deepeyes' elsewhere) | vlmevalkit | deepeyes (corrected; docs/evaluation.md)",
+      'auto',
+    )
+    .option(
+      '--judge-prompt-file <kind=file>',
+      'a judge prompt template for one VLMEvalKit judge task (verify, match-option, match-yes-no, extract-answer, math-consistency); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--option-seed <n>', 'seed for multiple-choice option shuffling', '0')
     .option('--shuffle', 'shuffle multiple-choice options (default: per benchmark; on for V*)')
     .option('--no-shuffle', 'keep options in dataset order')

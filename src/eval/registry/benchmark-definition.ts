@@ -1,4 +1,5 @@
-import type { JudgeStyle } from '../scoring/eval-judge.js';
+import type { JudgeStyle } from '../../reward/judge/judge.js';
+import type { VlmevalkitRule } from '../scoring/vlmevalkit/score-vlmevalkit.js';
 
 /**
  * How a free-form answer is checked when the item is not multiple choice:
@@ -10,7 +11,7 @@ import type { JudgeStyle } from '../scoring/eval-judge.js';
  */
 export type AnswerRule = 'short-answer' | 'relaxed-number' | 'ocr' | 'math' | 'auto';
 
-export type BenchmarkFamily = 'realx' | 'real-world' | 'math' | 'search' | 'custom';
+export type BenchmarkFamily = 'realx' | 'real-world' | 'hallucination' | 'math' | 'search' | 'custom';
 
 export type BenchmarkDefinition = {
   /** Registry key, lower-case (`hrbench-4k`). */
@@ -29,6 +30,11 @@ export type BenchmarkDefinition = {
   /** Ask the judge (when one is configured) whenever the rule does not find the answer correct. */
   useJudge: boolean;
   judgeStyle: JudgeStyle;
+  /**
+   * How DeepEyesV2's VLMEvalKit fork scores this benchmark; the `vlmevalkit` scoring mode (the default
+   * when set) reproduces it. Absent for benchmarks the fork does not have or whose scorer is not ported.
+   */
+  vlmevalkit?: VlmevalkitRule;
   /** Appended to open questions so the model answers in a checkable form. */
   openInstruction?: string;
 };

@@ -1,8 +1,8 @@
+import { referenceText } from '../../reward/verifiers/answer-list.js';
 import type { BadRow, DatasetRow } from '../datasets/dataset-row.js';
 import { readImageSource } from '../datasets/load-dataset.js';
 import type { EvalItem, EvalOption } from '../eval-item.js';
 import { letterOptions, OPTION_LETTERS, shuffleOptions } from '../options.js';
-import { normalizeOptionText } from '../scoring/match-choice.js';
 import type { BenchmarkDefinition } from './benchmark-definition.js';
 import { capabilityCombination, readCapabilities } from './capabilities.js';
 
@@ -69,7 +69,10 @@ function buildItem(
   const id = rowId(row) ?? String(row.rowNumber);
   const question = text(fields.question) ?? text(fields.query) ?? text(fields.problem);
   if (!question) return 'no question (expected a question, query or problem field)';
-  const reference = text(fields.answer) ?? text(fields.gt_answer) ?? text(fields.ground_truth);
+  // A list (JSON/parquet array) is kept as list text; the scorers read its entries as alternatives.
+  const reference = [fields.answer, fields.gt_answer, fields.ground_truth]
+    .map((value) => text(value) ?? (Array.isArray(value) ? referenceText(value) : undefined))
+    .find((value) => value !== undefined);
   if (reference === undefined) return 'no answer (expected an answer field)';
 
   let choice = readOptions(fields);
@@ -98,7 +101,7 @@ function buildItem(
     definition.categoryFields.map((field) => groups[field]).find((value) => value !== undefined) ?? 'all';
 
   const meta: Record<string, string | number | boolean> = {};
-  for (const key of ['answer_type', 'precision', 'unit', 'question_type', 'type'] as const) {
+  for (const key of ['answer_type', 'precision', 'unit', 'question_type', 'type', 'answer_option'] as const) {
     const value = fields[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
       meta[key] = value;
@@ -167,4 +170,13 @@ function buildPrompt(
     parts.push(definition.openInstruction);
   }
   return parts.join('\n');
+}
+
+/** Option text as compared when a reference answer is given as text instead of a letter. */
+export function normalizeOptionText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, ' ')
+    .replace(/^[\s"'“”‘’]+|[\s"'“”‘’.。!?;,]+$/g, '')
+    .trim();
 }

@@ -7,7 +7,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayChatModel } from '../../model/replay-chat-model.js';
 import { runBenchmark } from '../run-benchmark.js';
-import { createBenchmarkScorer } from '../scoring/benchmark-scorer.js';
+import { createScorer } from '../scoring/create-scorer.js';
 import { createToolFreeRunItem } from '../testing/replay-run-item.js';
 import { writeReport } from './write-report.js';
 
@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report.html in headless Chromium', () =>
       resume: false,
       judge: null,
       runItem: createToolFreeRunItem(model),
-      scorer: createBenchmarkScorer(),
+      scorer: createScorer(),
     });
     htmlPath = (await writeReport({ runDirectories: [directory] })).htmlPath;
     browser = await chromium.launch({

@@ -48,6 +48,7 @@ export function buildReportTables(runs: LoadedRun[]): ReportTable[] {
       'tool use %',
       'calls/item',
       'judge',
+      'scoring',
     ],
     rows: runs.map((run) => {
       const overall = run.analytics.overall;
@@ -65,6 +66,9 @@ export function buildReportTables(runs: LoadedRun[]): ReportTable[] {
         percent(overall.toolUseRate),
         decimal(overall.toolCallsPerItem),
         run.config.judge ?? 'none (rules)',
+        run.config.scoring
+          ? `${run.config.scoring.mode}${run.config.scoring.judge ? ` · ${run.config.scoring.judge}` : ''}`
+          : 'legacy (before scoring modes)',
       ];
     }),
   });

@@ -11,6 +11,8 @@ export type WriteReportOptions = {
   /** inline (default): images as data URIs, one file to share; link: relative paths, a smaller file. */
   images?: 'inline' | 'link';
   now?: () => Date;
+  /** Applied to each run after loading (re-scoring in another mode: `deepeyes report --scoring`). */
+  transformRun?: (run: LoadedRun) => Promise<LoadedRun>;
 };
 
 const MIME: Record<string, string> = {
@@ -25,7 +27,9 @@ const MIME: Record<string, string> = {
 export async function writeReport(
   options: WriteReportOptions,
 ): Promise<{ markdownPath: string; htmlPath: string; runs: LoadedRun[] }> {
-  const runs = distinctLabels(options.runDirectories.map((directory) => loadRun(directory)));
+  const loaded = options.runDirectories.map((directory) => loadRun(directory));
+  const transform = options.transformRun;
+  const runs = distinctLabels(transform ? await Promise.all(loaded.map((run) => transform(run))) : loaded);
   const outDirectory = resolve(options.outDirectory ?? options.runDirectories[0]!);
   await mkdir(outDirectory, { recursive: true });
   const generatedAt = (options.now?.() ?? new Date()).toISOString();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeepeyesError, UserError } from '../../errors.js';
-import { createBenchmarkScorer } from '../scoring/benchmark-scorer.js';
+import { createScorer } from '../scoring/create-scorer.js';
 import type { Scorer } from '../scoring/scorer.js';
 import { scriptedTrajectory, syntheticItems } from '../testing/scripted-trajectory.js';
 import { type RunEvaluationOptions, runEvaluation } from './run-evaluation.js';
@@ -28,7 +28,7 @@ async function freshRun(resume = false, directory?: string) {
 }
 
 function baseOptions(runDirectory: string, store: RunStore): Omit<RunEvaluationOptions, 'runItem' | 'items'> {
-  return { store, runDirectory, scorer: createBenchmarkScorer(), concurrency: 4, sleep: async () => {} };
+  return { store, runDirectory, scorer: createScorer(), concurrency: 4, sleep: async () => {} };
 }
 
 describe('evaluation runner', () => {

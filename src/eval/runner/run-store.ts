@@ -15,6 +15,8 @@ export const runConfigSchema = z.object({
   seed: z.number().int(),
   shuffleOptions: z.boolean(),
   judge: z.string().nullable(),
+  /** Scoring mode and judge model that produced the run's verdicts (absent in runs from before modes). */
+  scoring: z.object({ mode: z.enum(['vlmevalkit', 'deepeyes']), judge: z.string().nullable() }).optional(),
   /** Anything else the agent factory wants pinned (profile, budgets, search provider …). */
   extra: z.record(z.string(), z.unknown()).default({}),
 });

@@ -3,14 +3,35 @@ import type { EvalItem } from '../eval-item.js';
 /** `unknown`: no verdict could be reached (the judge answered nonsense); recorded as an error, not wrong. */
 export type Verdict = 'correct' | 'wrong' | 'unknown';
 
+/**
+ * `vlmevalkit`: DeepEyesV2's VLMEvalKit fork's scoring, quirks included (comparable with the paper);
+ * `deepeyes`: our corrected scoring, every fix named in docs/evaluation.md.
+ */
+export type ScoringMode = 'vlmevalkit' | 'deepeyes';
+export const SCORING_MODES: readonly ScoringMode[] = ['vlmevalkit', 'deepeyes'];
+
+/** What re-scoring needs beyond the stored question, reference and category. */
+export type ScoreInputs = {
+  options?: Record<string, string>;
+  meta?: Record<string, string | number | boolean>;
+  category?: string;
+};
+
 export type Score = {
   verdict: Verdict;
-  /** Which check decided: choice, short-answer, relaxed-number, ocr, math, yes-no, number, judge, no-answer. */
+  /** Which check decided, e.g. `ocrbench`, `can-infer`, `judge:verify`, `short-answer`, `no-answer`. */
   verifier: string;
-  /** For multiple choice, the letter the prediction was read as. */
+  /** What the answer was read as (an option letter, Yes/No, an extracted answer). */
   extracted?: string;
-  /** Judge name and raw reply, or why the rule failed. */
+  /** Judge reply, or why the rule failed. */
   detail?: string;
+  /** The mode that produced this score (a benchmark outside the fork's families is scored `deepeyes`). */
+  mode?: ScoringMode;
+  /** Judge name when one was configured. */
+  judge?: string;
+  /** Judge calls made for this item. */
+  judgeCalls?: number;
+  inputs?: ScoreInputs;
 };
 
 export interface Scorer {

@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEvaluation } from '../runner/run-evaluation.js';
 import { RunStore } from '../runner/run-store.js';
-import { createBenchmarkScorer } from '../scoring/benchmark-scorer.js';
+import { createScorer } from '../scoring/create-scorer.js';
 import { scriptedTrajectory, syntheticItems } from './scripted-trajectory.js';
 
 const [runDirectory, countText, itemMsText] = process.argv.slice(2);
@@ -28,7 +28,7 @@ await runEvaluation({
   store,
   runDirectory: runDirectory!,
   concurrency: 3,
-  scorer: createBenchmarkScorer(),
+  scorer: createScorer(),
   runItem: async (item) => {
     await new Promise((resolve) => setTimeout(resolve, Number(itemMsText)));
     appendFileSync(join(runDirectory!, 'ran.log'), `ran ${item.id}\n`);
