@@ -3,9 +3,9 @@ import type { BadRow, DatasetFormat } from './datasets/dataset-row.js';
 import { loadDataset } from './datasets/load-dataset.js';
 import { findBenchmark } from './registry/benchmarks.js';
 import { buildItems } from './registry/build-items.js';
-import { type RunSummary, runEvaluation } from './runner/run-evaluation.js';
+import { type EvalSummary, runEvaluation } from './runner/run-evaluation.js';
 import type { RunItem } from './runner/run-item.js';
-import type { RunProgress } from './runner/run-progress.js';
+import type { EvalProgress } from './runner/run-progress.js';
 import { type RunConfig, RunStore } from './runner/run-store.js';
 import type { Scorer } from './scoring/scorer.js';
 
@@ -33,11 +33,11 @@ export type RunBenchmarkOptions = {
   runItem: RunItem;
   scorer: Scorer;
   signal?: AbortSignal;
-  onProgress?: (progress: RunProgress) => void;
+  onProgress?: (progress: EvalProgress) => void;
 };
 
 export type BenchmarkRunResult = {
-  summary: RunSummary;
+  summary: EvalSummary;
   badRows: BadRow[];
   itemCount: number;
   storePath: string;

@@ -49,7 +49,7 @@ export const evalFlagsSchema = z
 export type EvalFlags = z.infer<typeof evalFlagsSchema>;
 
 /** What the agent factory is told about the run. */
-export type RunItemContext = {
+export type EvalAgentContext = {
   flags: EvalFlags;
   benchmark: BenchmarkDefinition;
   runDirectory: string;
@@ -61,7 +61,7 @@ export type EvalAgent = { runItem: RunItem; describe?: string[]; close?(): Promi
 
 export type EvalDependencies = {
   /** Builds the agent (model, sandbox, search) from the flags; the real agent is plugged in here. */
-  createRunItem(context: RunItemContext): Promise<EvalAgent> | EvalAgent;
+  createRunItem(context: EvalAgentContext): Promise<EvalAgent> | EvalAgent;
   /** Builds the judge from --judge; default: `src/reward`'s LlmJudge over an OpenAI-compatible server, cached in the run directory. */
   createJudge?(url: string, flags: EvalFlags, runDirectory: string): Promise<EvalJudge & { close?(): void }>;
   signal?: AbortSignal;
