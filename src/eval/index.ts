@@ -7,10 +7,10 @@ export type {
   BadRow,
   DatasetFormat,
   DatasetRow,
+  DatasetScan,
   ImageSource,
-  LoadedDataset,
 } from './datasets/dataset-row.js';
-export { loadDataset } from './datasets/load-dataset.js';
+export { loadDataset, readImageSource, scanDataset } from './datasets/load-dataset.js';
 export type { Capabilities, EvalItem, EvalOption } from './eval-item.js';
 export { letterOptions, shuffleOptions } from './options.js';
 export type { AnswerRule, BenchmarkDefinition, BenchmarkFamily } from './registry/benchmark-definition.js';
