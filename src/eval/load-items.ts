@@ -8,7 +8,6 @@ import { scanDataset } from './datasets/load-dataset.js';
 import type { EvalItem } from './eval-item.js';
 import type { BenchmarkDefinition } from './registry/benchmark-definition.js';
 import { buildItems } from './registry/build-items.js';
-import type { DatasetIndex } from './runner/dataset-index.js';
 
 export type LoadItemsOptions = {
   dataPath: string;
