@@ -1,7 +1,7 @@
 import { runAgent } from '../agent/run-agent.js';
 import { writeTrajectory } from '../agent/write-trajectory.js';
 import { agentOptionsFromFlags, openAgentDependencies } from './agent-setup.js';
-import type { EvalAgent, RunItemContext } from './commands/eval.js';
+import type { EvalAgent, EvalAgentContext } from './commands/eval.js';
 import { agentFlagsSchema } from './commands/run-options.js';
 
 /**
@@ -9,7 +9,7 @@ import { agentFlagsSchema } from './commands/run-options.js';
  * run, one trajectory (and one sandbox session) per item. The item id goes to the model as metadata,
  * which is how a replay library picks the item's script.
  */
-export async function createAgentRunItem({ flags, io }: RunItemContext): Promise<EvalAgent> {
+export async function createAgentRunItem({ flags, io }: EvalAgentContext): Promise<EvalAgent> {
   const agentFlags = agentFlagsSchema.parse(flags);
   const options = await agentOptionsFromFlags(agentFlags);
   const setup = await openAgentDependencies(agentFlags, io, { concurrency: flags.concurrency });

@@ -7,10 +7,10 @@ export type {
   BadRow,
   DatasetFormat,
   DatasetRow,
+  DatasetScan,
   ImageSource,
-  LoadedDataset,
 } from './datasets/dataset-row.js';
-export { loadDataset } from './datasets/load-dataset.js';
+export { loadDataset, readImageSource, scanDataset } from './datasets/load-dataset.js';
 export type { Capabilities, EvalItem, EvalOption } from './eval-item.js';
 export { letterOptions, shuffleOptions } from './options.js';
 export type { AnswerRule, BenchmarkDefinition, BenchmarkFamily } from './registry/benchmark-definition.js';
@@ -20,9 +20,9 @@ export { type LoadedRun, loadRun } from './report/load-run.js';
 export { type WriteReportOptions, writeReport } from './report/write-report.js';
 export { type BenchmarkRunResult, type RunBenchmarkOptions, runBenchmark } from './run-benchmark.js';
 export { progressLine } from './runner/progress-line.js';
-export { type RunEvaluationOptions, type RunSummary, runEvaluation } from './runner/run-evaluation.js';
+export { type EvalSummary, type RunEvaluationOptions, runEvaluation } from './runner/run-evaluation.js';
 export type { RunItem, RunItemContext } from './runner/run-item.js';
-export type { RunProgress } from './runner/run-progress.js';
+export type { EvalProgress } from './runner/run-progress.js';
 export { type ItemResult, type RunConfig, RunStore, type StoredItem } from './runner/run-store.js';
 export {
   createScorer,

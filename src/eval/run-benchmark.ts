@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
+import { UserError } from '../errors.js';
 import type { BadRow, DatasetFormat } from './datasets/dataset-row.js';
-import { loadDataset } from './datasets/load-dataset.js';
+import { loadItems } from './load-items.js';
 import { findBenchmark } from './registry/benchmarks.js';
-import { buildItems } from './registry/build-items.js';
-import { type RunSummary, runEvaluation } from './runner/run-evaluation.js';
+import { type EvalSummary, runEvaluation } from './runner/run-evaluation.js';
 import type { RunItem } from './runner/run-item.js';
-import type { RunProgress } from './runner/run-progress.js';
+import type { EvalProgress } from './runner/run-progress.js';
 import { type RunConfig, RunStore } from './runner/run-store.js';
 import type { Scorer } from './scoring/scorer.js';
 
@@ -35,46 +35,84 @@ export type RunBenchmarkOptions = {
   runItem: RunItem;
   scorer: Scorer;
   signal?: AbortSignal;
-  onProgress?: (progress: RunProgress) => void;
+  onProgress?: (progress: EvalProgress) => void;
+  /** Told once the items are known, before the first runs. */
+  onLoaded?: (loaded: { items: number; badRows: number; fromStore: boolean }) => void;
 };
 
 export type BenchmarkRunResult = {
-  summary: RunSummary;
+  summary: EvalSummary;
   badRows: BadRow[];
   itemCount: number;
   storePath: string;
 };
 
-/** Loads the data, builds items, opens (or resumes) the store and runs every remaining item. */
+/**
+ * Opens (or resumes) the store, loads the items (a resume checks the data file's content hash and
+ * reuses the stored row index), and runs every remaining item.
+ */
 export async function runBenchmark(options: RunBenchmarkOptions): Promise<BenchmarkRunResult> {
   const definition = findBenchmark(options.benchmark);
-  const dataset = await loadDataset(options.dataPath, {
-    ...(options.format ? { format: options.format } : {}),
-    ...(options.imageDirectory ? { imageDirectory: options.imageDirectory } : {}),
-  });
   const shuffleOptions = options.shuffleOptions ?? definition.shuffleOptions;
-  const built = buildItems(definition, dataset.rows, { seed: options.seed, shuffleOptions });
-  const items = options.limit === undefined ? built.items : built.items.slice(0, options.limit);
-  const badRows = [...dataset.badRows, ...built.badRows].sort(
-    (left, right) => left.rowNumber - right.rowNumber,
-  );
-  const store = RunStore.open(
-    options.runDirectory,
-    {
-      benchmark: definition.name,
-      dataPath: resolve(options.dataPath),
-      models: options.models,
-      mode: options.mode,
+  const config: RunConfig = {
+    benchmark: definition.name,
+    dataPath: resolve(options.dataPath),
+    models: options.models,
+    mode: options.mode,
+    seed: options.seed,
+    shuffleOptions,
+    judge: options.judge,
+    ...(options.scoring ? { scoring: options.scoring } : {}),
+    extra: options.extra ?? {},
+  };
+  const load = (stored?: Parameters<typeof loadItems>[0]['stored']) =>
+    loadItems({
+      dataPath: options.dataPath,
+      definition,
       seed: options.seed,
       shuffleOptions,
-      judge: options.judge,
-      ...(options.scoring ? { scoring: options.scoring } : {}),
-      extra: options.extra ?? {},
-    },
-    { resume: options.resume },
-  );
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.imageDirectory ? { imageDirectory: options.imageDirectory } : {}),
+      ...(stored ? { stored } : {}),
+      runDirectory: options.runDirectory,
+    });
+  // An existing run is checked before anything is read; a new one is created only once its data
+  // loaded, so a wrong --data leaves no half-made run behind.
+  let store: RunStore | undefined;
+  let loaded: Awaited<ReturnType<typeof load>>;
+  let stored: ReturnType<ReturnType<RunStore['datasetIndex']>['load']>;
+  if (RunStore.exists(options.runDirectory)) {
+    store = RunStore.open(options.runDirectory, config, { resume: options.resume });
+    try {
+      stored = store.datasetIndex().load();
+      loaded = await load(stored);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  } else {
+    loaded = await load();
+    store = RunStore.open(options.runDirectory, config, { resume: options.resume });
+  }
   try {
+    const { items, badRows, scan, fingerprint } = loaded;
+    if (scan !== stored?.scan)
+      store.datasetIndex().save(scan, fingerprint, stored?.scan.cursor.rowNumber ?? 0);
     store.addItems([], badRows);
+    if (items.length === 0) {
+      const first = badRows[0];
+      throw new UserError(
+        'no-items',
+        `${options.dataPath} has no row that can be run (${badRows.length} bad row(s))`,
+        {
+          hint: first
+            ? `first bad row ${first.rowNumber}${first.line ? ` (line ${first.line})` : ''}: ${first.reason}`
+            : 'the file has no data rows for this benchmark (check --bench and the split)',
+        },
+      );
+    }
+    options.onLoaded?.({ items: items.length, badRows: badRows.length, fromStore: scan === stored?.scan });
     const summary = await runEvaluation({
       items,
       store,

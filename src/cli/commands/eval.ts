@@ -5,7 +5,6 @@ import { DeepeyesError } from '../../errors.js';
 import { DATASET_FORMATS } from '../../eval/datasets/dataset-row.js';
 import type { BenchmarkDefinition } from '../../eval/registry/benchmark-definition.js';
 import { BENCHMARKS, findBenchmark } from '../../eval/registry/benchmarks.js';
-import { writeReport } from '../../eval/report/write-report.js';
 import { type BenchmarkRunResult, runBenchmark } from '../../eval/run-benchmark.js';
 import { progressLine } from '../../eval/runner/progress-line.js';
 import type { RunItem } from '../../eval/runner/run-item.js';
@@ -56,7 +55,7 @@ export const evalFlagsSchema = z
 export type EvalFlags = z.infer<typeof evalFlagsSchema>;
 
 /** What the agent factory is told about the run. */
-export type RunItemContext = {
+export type EvalAgentContext = {
   flags: EvalFlags;
   benchmark: BenchmarkDefinition;
   runDirectory: string;
@@ -68,7 +67,7 @@ export type EvalAgent = { runItem: RunItem; describe?: string[]; close?(): Promi
 
 export type EvalDependencies = {
   /** Builds the agent (model, sandbox, search) from the flags; the real agent is plugged in here. */
-  createRunItem(context: RunItemContext): Promise<EvalAgent> | EvalAgent;
+  createRunItem(context: EvalAgentContext): Promise<EvalAgent> | EvalAgent;
   /**
    * Builds the judges from --judge; default: over an OpenAI-compatible server, the reward layer's
    * LlmJudge (deepeyes mode, cached in the run directory) and an LlmTaskJudge (vlmevalkit mode).
@@ -187,19 +186,30 @@ export async function evalCommand(
     });
     if (io.interactive) io.err('\n');
     for (const row of result.badRows)
-      io.err(`  skipped row ${row.rowNumber}${row.id ? ` (id ${row.id})` : ''}: ${row.reason}\n`);
+      io.err(
+        `  skipped row ${row.rowNumber}${row.id ? ` (id ${row.id})` : ''}${row.line ? ` at ${flags.data}:${row.line}` : ''}: ${row.reason}\n`,
+      );
     const { summary } = result;
     const scored = summary.correct + summary.wrong;
     io.out(
       `${benchmark.title}: ${scored === 0 ? '–' : ((summary.correct / scored) * 100).toFixed(1)}% of ${scored} scored · ${summary.errors} error(s) · ${result.badRows.length} skipped row(s)${summary.stopped ? ' · stopped early (resume with --resume)' : ''}\n`,
     );
-    if (!flags.report) return result;
-    const reportPaths = await writeReport({ runDirectories: [runDirectory] });
-    io.out(`report: ${reportPaths.markdownPath}\n        ${reportPaths.htmlPath}\n`);
-    return {
-      ...result,
-      reportPaths: { markdownPath: reportPaths.markdownPath, htmlPath: reportPaths.htmlPath },
-    };
+    let written: { markdownPath: string; htmlPath: string } | undefined;
+    if (flags.report) {
+      const { writeReport } = await import('../../eval/report/write-report.js');
+      const reportPaths = await writeReport({ runDirectories: [runDirectory] });
+      io.out(`report: ${reportPaths.markdownPath}\n        ${reportPaths.htmlPath}\n`);
+      written = { markdownPath: reportPaths.markdownPath, htmlPath: reportPaths.htmlPath };
+    }
+    // A run that scored nothing did not measure anything: say so with the exit code.
+    if (scored === 0 && !summary.stopped) {
+      throw new DeepeyesError(
+        'nothing-scored',
+        `no item of ${flags.data} could be scored: ${summary.errors} of ${summary.total} item(s) ended in an error`,
+        { hint: 'the errors are listed above and in the report; fix the cause and continue with --resume' },
+      );
+    }
+    return { ...result, ...(written ? { reportPaths: written } : {}) };
   } finally {
     judge?.close?.();
     await agent.close?.();
@@ -234,6 +244,45 @@ function agentSettings(flags: EvalFlags): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(flags).filter(([key, value]) => !VOLATILE_FLAGS.has(key) && value !== undefined),
   );
+}
+
+/**
+ * The first SIGINT (Ctrl-C) or SIGTERM stops the run gracefully: no new item starts, items in flight
+ * are abandoned and stay pending for --resume, the store is closed and the report written. A second
+ * signal exits at once (130 / 143). A second signal within a second of the first is taken as the
+ * same one: a terminal's Ctrl-C reaches both a launcher and the CLI, which may relay it again.
+ */
+export function gracefulStop(io: CliIO): {
+  signal: AbortSignal;
+  signalName: NodeJS.Signals | undefined;
+  dispose(): void;
+} {
+  const controller = new AbortController();
+  let firstAt = 0;
+  const state = {
+    signal: controller.signal,
+    signalName: undefined as NodeJS.Signals | undefined,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+  function onSignal(name: NodeJS.Signals) {
+    if (controller.signal.aborted) {
+      if (Date.now() - firstAt < 1000) return;
+      io.err(`\n${name} again: quitting now; finished items are saved, the rest resume with --resume\n`);
+      process.exit(name === 'SIGINT' ? 130 : 143);
+    }
+    firstAt = Date.now();
+    state.signalName = name;
+    io.err(
+      `\n${name}: stopping — no new items, in-flight items stay pending for --resume, writing the report (${name === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to quit now)\n`,
+    );
+    controller.abort(new DeepeyesError('interrupted', `stopped by ${name}`));
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return state;
 }
 
 /** Registers `deepeyes eval` and `deepeyes report`. */
@@ -285,18 +334,13 @@ export function registerEvalCommands(
   addAgentFlags(command);
   command.action(async (flags: Record<string, unknown>) => {
     if (dependencies.signal) return void (await evalCommand(flags, io, dependencies));
-    // Ctrl-C stops cleanly: items in flight stay pending for --resume; a second Ctrl-C exits at once.
-    const controller = new AbortController();
-    const onInterrupt = () => {
-      if (controller.signal.aborted) process.exit(130);
-      io.err('\nstopping: finishing the store, in-flight items stay pending (Ctrl-C again to quit now)\n');
-      controller.abort(new DeepeyesError('interrupted', 'interrupted by the user'));
-    };
-    process.on('SIGINT', onInterrupt);
+    const stop = gracefulStop(io);
     try {
-      await evalCommand(flags, io, { ...dependencies, signal: controller.signal });
+      const result = await evalCommand(flags, io, { ...dependencies, signal: stop.signal });
+      if (result.summary.stopped && stop.signalName)
+        process.exitCode = stop.signalName === 'SIGINT' ? 130 : 143;
     } finally {
-      process.off('SIGINT', onInterrupt);
+      stop.dispose();
     }
   });
   registerReportCommand(program, io);

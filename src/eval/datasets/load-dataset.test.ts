@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findBenchmark } from '../registry/benchmarks.js';
 import { buildItems } from '../registry/build-items.js';
-import { loadDataset } from './load-dataset.js';
-import { parseTsv } from './parse-tsv.js';
+import { loadDataset, readImageSource, scanDataset } from './load-dataset.js';
+import { readTsvRecords } from './read-tsv-records.js';
 import { sniffImageType } from './sniff-image.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'benchmarks');
@@ -18,27 +19,40 @@ describe('VLMEvalKit TSV loader', () => {
     expect(dataset.rows[2]!.fields.question).toBe(
       'What colour is the circle?\n(Look closely: "circle", not square.)',
     );
-    const shared = dataset.rows[6]!.images[0]!;
+    // Images stay in the file until their item runs; row 6 shares row 0's image by index.
     const original = dataset.rows[0]!.images[0]!;
-    expect(shared.kind === 'bytes' && original.kind === 'bytes' && shared.bytes).toEqual(
-      original.kind === 'bytes' && original.bytes,
-    );
-    expect(shared.kind === 'bytes' && sniffImageType(shared.bytes)).toBe('png');
+    expect(original.kind).toBe('tsv-cell');
+    expect(dataset.rows[6]!.images).toEqual([original]);
+    expect(sniffImageType(await readImageSource(original))).toBe('png');
   });
 
   it('reports corrupt rows with their index and keeps the rest', async () => {
     const dataset = await loadDataset(join(fixtures, 'tsv', 'vstar-sample.tsv'));
     expect(dataset.badRows).toEqual([
-      { rowNumber: 7, id: '7', reason: 'image 1 is not base64 of a PNG/JPEG/GIF/WebP/BMP/TIFF image' },
-      { rowNumber: 8, id: '8', reason: 'line 11: 4 cells, header has 12' },
+      {
+        rowNumber: 7,
+        line: 10,
+        id: '7',
+        reason: 'image 1 is not base64 of a PNG/JPEG/GIF/WebP/BMP/TIFF image',
+      },
+      { rowNumber: 8, line: 11, id: '8', reason: '4 cells, header has 12' },
     ]);
   });
 
-  it('parses pandas quoting: doubled quotes, tabs and CRLF', () => {
-    expect(parseTsv('a\tb\r\n"x ""y""\tz"\t2\n')).toEqual([
-      { line: 1, cells: ['a', 'b'] },
-      { line: 2, cells: ['x "y"\tz', '2'] },
-    ]);
+  it('parses pandas quoting: doubled quotes, tabs and CRLF, across chunk boundaries', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'deepeyes-tsv-'));
+    const path = join(directory, 'quoting.tsv');
+    await writeFile(path, 'a\tb\r\n"x ""y""\tz\nw"\t2\n\nlast\t"');
+    for (const chunkBytes of [1, 2, 3, 5, 1024]) {
+      const records = [];
+      for await (const record of readTsvRecords(path, { chunkBytes }))
+        records.push({ line: record.line, cells: record.cells.map((cell) => cell.text) });
+      expect(records).toEqual([
+        { line: 1, cells: ['a', 'b'] },
+        { line: 2, cells: ['x "y"\tz\nw', '2'] },
+        { line: 5, cells: ['last', ''] },
+      ]);
+    }
   });
 });
 
@@ -49,7 +63,8 @@ describe('Hugging Face parquet loader', () => {
     const second = dataset.rows[1]!;
     expect(second.fields).toMatchObject({ pid: 'mv-2', answer: '0.5', precision: 1 });
     expect(dataset.rows[2]!.fields.choices).toEqual(['circle', 'square', 'triangle']);
-    expect(second.images[0]!.kind === 'bytes' && sniffImageType(second.images[0]!.bytes)).toBe('png');
+    expect(second.images[0]).toEqual({ kind: 'parquet', path: expect.any(String), row: 1, column: 'image' });
+    expect(sniffImageType(await readImageSource(second.images[0]!))).toBe('png');
   });
 
   it('reports a row whose image bytes are not an image', async () => {
@@ -79,12 +94,12 @@ describe('JSONL + image folder loader', () => {
       kind: 'file',
       path: join(fixtures, 'jsonl', 'images', 'ocr-1.png'),
     });
-    expect(dataset.badRows.map((row) => [row.rowNumber, row.id])).toEqual([
-      [3, 'ocr-4'],
-      [4, undefined],
+    expect(dataset.badRows.map((row) => [row.rowNumber, row.line, row.id])).toEqual([
+      [3, 4, 'ocr-4'],
+      [4, 5, undefined],
     ]);
     expect(dataset.badRows[0]!.reason).toContain('missing.png not found');
-    expect(dataset.badRows[1]!.reason).toMatch(/^line 5: not JSON/);
+    expect(dataset.badRows[1]!.reason).toMatch(/^not JSON/);
   });
 
   it('accepts a JSON array file', async () => {
@@ -117,5 +132,69 @@ describe('RealX-Bench rows', () => {
       'In what year was the team on the poster founded?\nAnswer with a single word or a short phrase.',
     );
     expect((await integration.loadImages())[0]!.length).toBeGreaterThan(100);
+  });
+});
+
+describe('streaming loaders', () => {
+  const png = readFileSync(join(fixtures, 'jsonl', 'images', 'ocr-1.png'));
+  const base64 = png.toString('base64');
+
+  it('refuses a TSV without an answer column up front, naming the file', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'deepeyes-tsv-'));
+    const path = join(directory, 'no-answer.tsv');
+    await writeFile(path, `index\timage\tquestion\n0\t${base64}\tWhat?\n`);
+    await expect(loadDataset(path)).rejects.toMatchObject({
+      code: 'tsv-no-answer',
+      message: expect.stringContaining(path),
+    });
+  });
+
+  it('makes a row with an empty image cell a bad row with its line, and keeps list answers and multi-image cells', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'deepeyes-tsv-'));
+    const path = join(directory, 'set.tsv');
+    await writeFile(
+      path,
+      [
+        'index\timage\tquestion\tanswer',
+        `0\t${base64}\tWhich word?\t['Centre', 'centre']`,
+        '1\t\tNo image here?\tyes',
+        `2\t['${base64}', '${base64}']\tTwo images?\tno`,
+      ].join('\n'),
+    );
+    const dataset = await loadDataset(path);
+    expect(dataset.rows.map((row) => row.fields.answer)).toEqual(["['Centre', 'centre']", 'no']);
+    expect(dataset.badRows).toEqual([{ rowNumber: 1, line: 3, id: '1', reason: 'image cell is empty' }]);
+    const multi = dataset.rows[1]!.images;
+    expect(multi).toHaveLength(2);
+    for (const source of multi) expect(Buffer.from(await readImageSource(source))).toEqual(png);
+  });
+
+  it('keeps JSON array answers as lists and leaves inline base64 in the file until read', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'deepeyes-jsonl-'));
+    const path = join(directory, 'set.jsonl');
+    await writeFile(
+      path,
+      [
+        JSON.stringify({ id: 'a', image: base64, question: 'Word?', answer: ['Centre', 'centre'] }),
+        JSON.stringify({ id: 'b', image: '', question: 'Nothing?', answer: 'x' }),
+      ].join('\n'),
+    );
+    const dataset = await loadDataset(path);
+    expect(dataset.rows[0]!.fields.answer).toEqual(['Centre', 'centre']);
+    expect(dataset.rows[0]!.images[0]).toMatchObject({ kind: 'json-line', field: 'image' });
+    expect(Buffer.from(await readImageSource(dataset.rows[0]!.images[0]!))).toEqual(png);
+    expect(dataset.badRows).toEqual([{ rowNumber: 1, line: 2, id: 'b', reason: 'image is empty' }]);
+  });
+
+  it('stops reading when told and continues from its cursor to the same rows as one full read', async () => {
+    const path = join(fixtures, 'tsv', 'vstar-sample.tsv');
+    const full = await scanDataset(path);
+    const first = await scanDataset(path, { shouldStop: (rows) => rows.length >= 2 });
+    expect(first.complete).toBe(false);
+    expect(first.rows.map((row) => row.rowNumber)).toEqual([0, 1]);
+    const rest = await scanDataset(path, { previous: first });
+    expect(rest.complete).toBe(true);
+    expect(rest.rows).toEqual(full.rows);
+    expect(rest.badRows).toEqual(full.badRows);
   });
 });

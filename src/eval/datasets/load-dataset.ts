@@ -1,33 +1,54 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../../errors.js';
-import type { DatasetFormat, ImageSource, LoadedDataset } from './dataset-row.js';
-import { loadHfParquet } from './load-hf-parquet.js';
-import { type JsonlOptions, loadJsonl } from './load-jsonl.js';
-import { loadVlmevalkitTsv } from './load-vlmevalkit-tsv.js';
+import type { DatasetFormat, DatasetScan } from './dataset-row.js';
+import { scanHfParquet } from './load-hf-parquet.js';
+import { scanJsonl } from './load-jsonl.js';
+import { scanVlmevalkitTsv } from './load-vlmevalkit-tsv.js';
+import type { ScanOptions } from './scan-options.js';
 
-/** Picks the loader from the file extension (`.tsv`, `.parquet`, `.jsonl`/`.json`) unless told. */
-export async function loadDataset(
+export { readImageSource } from './read-image-source.js';
+
+/**
+ * Reads a data file's rows (streaming; images stay on disk as references), picking the loader from
+ * the extension (`.tsv`, `.parquet`, `.jsonl`/`.json`) unless told. With `shouldStop` it reads only
+ * as far as needed; with `previous` it continues an earlier scan.
+ */
+export async function scanDataset(
   path: string,
-  options: { format?: DatasetFormat } & JsonlOptions = {},
-): Promise<LoadedDataset> {
+  options: { format?: DatasetFormat } & ScanOptions = {},
+): Promise<DatasetScan> {
+  let isDirectory = false;
   try {
-    await stat(path);
+    isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
     throw new UserError('dataset-missing', `No dataset file at ${path}`, {
       cause: error,
       hint: 'pass the benchmark file with --data (VLMEvalKit .tsv, Hugging Face .parquet or .jsonl)',
     });
   }
+  if (isDirectory) {
+    throw new UserError('dataset-is-directory', `${path} is a directory, not a data file`, {
+      hint: 'pass the benchmark file itself with --data (VLMEvalKit .tsv, Hugging Face .parquet or .jsonl)',
+    });
+  }
   const format = options.format ?? formatFromExtension(path);
   switch (format) {
     case 'vlmevalkit-tsv':
-      return loadVlmevalkitTsv(path);
+      return scanVlmevalkitTsv(path, options);
     case 'hf-parquet':
-      return loadHfParquet(path);
+      return scanHfParquet(path, options);
     case 'jsonl':
-      return loadJsonl(path, options);
+      return scanJsonl(path, options);
   }
+}
+
+/** The whole file's rows: `scanDataset` without stopping early. */
+export function loadDataset(
+  path: string,
+  options: { format?: DatasetFormat; imageDirectory?: string } = {},
+): Promise<DatasetScan> {
+  return scanDataset(path, options);
 }
 
 export function formatFromExtension(path: string): DatasetFormat {
@@ -36,10 +57,6 @@ export function formatFromExtension(path: string): DatasetFormat {
   if (extension === '.parquet') return 'hf-parquet';
   if (extension === '.jsonl' || extension === '.json') return 'jsonl';
   throw new UserError('dataset-format', `Cannot tell the format of ${path} from its extension`, {
-    hint: 'use .tsv (VLMEvalKit), .parquet (Hugging Face) or .jsonl/.json (+ image folder)',
+    hint: 'use .tsv (VLMEvalKit), .parquet (Hugging Face) or .jsonl/.json (+ image folder), or --format',
   });
-}
-
-export async function readImageSource(source: ImageSource): Promise<Uint8Array> {
-  return source.kind === 'bytes' ? source.bytes : new Uint8Array(await readFile(source.path));
 }

@@ -31,3 +31,18 @@ export function decodeBase64Image(text: string): Uint8Array | undefined {
   const bytes = new Uint8Array(Buffer.from(trimmed, 'base64'));
   return sniffImageType(bytes) ? bytes : undefined;
 }
+
+/**
+ * Whether the first characters of a base64 cell (or a pandas-quoted one, or a data URI) decode to
+ * a known image signature: the load-time check for a cell whose full decoding waits for its item.
+ */
+export function sniffBase64Head(head: string): boolean {
+  const text = head
+    .replace(/^["'\s[]+/, '')
+    .replace(/^data:image\/[a-z+]+;base64,/, '')
+    .replace(/\s/g, '');
+  const usable = /^[A-Za-z0-9+/]*/.exec(text)![0];
+  if (usable.length < 16) return false;
+  const bytes = new Uint8Array(Buffer.from(usable.slice(0, usable.length - (usable.length % 4)), 'base64'));
+  return sniffImageType(bytes) !== undefined;
+}

@@ -23,6 +23,26 @@ const MIME: Record<string, string> = {
   '.gif': 'image/gif',
 };
 
+/** Longest side of an inlined image: the report shows thumbnails, the files keep full resolution. */
+const THUMBNAIL_PIXELS = 480;
+
+/**
+ * A small inline copy of an image: a benchmark input can be a 8K photo, and a report of a few
+ * hundred items inlining those would be GBs. Small images are inlined as they are.
+ */
+export async function thumbnailDataUri(path: string): Promise<string> {
+  const bytes = await readFile(path);
+  if (bytes.length <= 64 * 1024) {
+    return `data:${MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'};base64,${bytes.toString('base64')}`;
+  }
+  const { default: sharp } = await import('sharp');
+  const thumbnail = await sharp(bytes)
+    .resize(THUMBNAIL_PIXELS, THUMBNAIL_PIXELS, { fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
+  return `data:image/jpeg;base64,${thumbnail.toString('base64')}`;
+}
+
 /** Loads the runs and writes report.md and report.html; returns their paths and the runs. */
 export async function writeReport(
   options: WriteReportOptions,
@@ -38,8 +58,7 @@ export async function writeReport(
       ? async (path: string) => relative(outDirectory, path).split('\\').join('/')
       : async (path: string) => {
           try {
-            const bytes = await readFile(path);
-            return `data:${MIME[extname(path).toLowerCase()] ?? 'application/octet-stream'};base64,${bytes.toString('base64')}`;
+            return await thumbnailDataUri(path);
           } catch {
             return '';
           }

@@ -1,4 +1,4 @@
-import { accuracySoFar, etaMs, type RunProgress } from './run-progress.js';
+import { accuracySoFar, type EvalProgress, etaMs } from './run-progress.js';
 
 function duration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';
@@ -13,7 +13,7 @@ function duration(ms: number | undefined): string {
  * `[########------] 12/40 · acc 58.3% · tools 1.8/item · errors 1 · ETA 1m20s`: done, accuracy so far
  * (errors excluded), tool calls per finished item, errors, time left at this session's pace.
  */
-export function progressLine(progress: RunProgress, width = 24): string {
+export function progressLine(progress: EvalProgress, width = 24): string {
   const fraction = progress.total === 0 ? 1 : progress.finished / progress.total;
   const filled = Math.round(fraction * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;

@@ -9,7 +9,7 @@ import type { EvalItem } from '../eval-item.js';
 import type { Score, Scorer } from '../scoring/scorer.js';
 import { itemDirectory } from './item-directory.js';
 import type { RunItem } from './run-item.js';
-import { emptyProgress, type RunProgress } from './run-progress.js';
+import { type EvalProgress, emptyProgress } from './run-progress.js';
 import type { ItemResult, RunStore } from './run-store.js';
 
 export type RunEvaluationOptions = {
@@ -27,12 +27,12 @@ export type RunEvaluationOptions = {
   /** Re-run items an earlier session recorded as errors (default true: errors are infrastructure). */
   retryErrors?: boolean;
   signal?: AbortSignal;
-  onProgress?: (progress: RunProgress) => void;
+  onProgress?: (progress: EvalProgress) => void;
   now?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 };
 
-export type RunSummary = RunProgress & { stopped: boolean };
+export type EvalSummary = EvalProgress & { stopped: boolean };
 
 const INFRASTRUCTURE_STOPS = new Set(['model-error', 'sandbox-error']);
 
@@ -41,7 +41,7 @@ const INFRASTRUCTURE_STOPS = new Set(['model-error', 'sandbox-error']);
  * transaction; items interrupted by an abort stay pending for `--resume`. A `UserError` from
  * `runItem` (a configuration problem every item would hit) stops the run and is rethrown.
  */
-export async function runEvaluation(options: RunEvaluationOptions): Promise<RunSummary> {
+export async function runEvaluation(options: RunEvaluationOptions): Promise<EvalSummary> {
   const now = options.now ?? (() => performance.now());
   const sleep = options.sleep ?? abortableSleep;
   const maxAttempts = options.maxAttempts ?? 3;
@@ -231,7 +231,7 @@ async function ensureTrajectory(
 type Tally = { status: 'correct' | 'wrong' | 'error'; toolCalls: number };
 
 function initialProgress(store: RunStore, byId: Map<string, EvalItem>) {
-  const snapshot: RunProgress = emptyProgress(byId.size);
+  const snapshot: EvalProgress = emptyProgress(byId.size);
   const statusById = new Map<string, Tally>();
   const change = (tally: Tally, sign: 1 | -1) => {
     snapshot.finished += sign;

@@ -1,5 +1,5 @@
 /** A snapshot after every finished item, for the progress bar and logs. */
-export type RunProgress = {
+export type EvalProgress = {
   total: number;
   /** Finished items (correct + wrong + errors), including those from earlier sessions. */
   finished: number;
@@ -16,7 +16,7 @@ export type RunProgress = {
 };
 
 /** Progress before any item of `total` has finished. */
-export function emptyProgress(total: number): RunProgress {
+export function emptyProgress(total: number): EvalProgress {
   return {
     total,
     finished: 0,
@@ -31,12 +31,12 @@ export function emptyProgress(total: number): RunProgress {
 }
 
 /** Accuracy over scored items (errors excluded), or undefined before the first. */
-export function accuracySoFar(progress: RunProgress): number | undefined {
+export function accuracySoFar(progress: EvalProgress): number | undefined {
   const scored = progress.correct + progress.wrong;
   return scored === 0 ? undefined : progress.correct / scored;
 }
 
-export function etaMs(progress: RunProgress): number | undefined {
+export function etaMs(progress: EvalProgress): number | undefined {
   if (progress.finishedThisSession === 0) return undefined;
   return (progress.elapsedMs / progress.finishedThisSession) * (progress.total - progress.finished);
 }

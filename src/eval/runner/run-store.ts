@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import type { BadRow } from '../datasets/dataset-row.js';
 import type { EvalItem } from '../eval-item.js';
+import { DatasetIndex } from './dataset-index.js';
 
 /** What makes two runs the same run: `--resume` refuses a store made with different values. */
 export const runConfigSchema = z.object({
@@ -82,6 +83,15 @@ export class RunStore {
     this.database.pragma('journal_mode = WAL');
     this.database.pragma('synchronous = NORMAL');
     this.database.exec(SCHEMA);
+    // Stores made before bad rows carried their line.
+    const badRowColumns = this.database.pragma('table_info(bad_rows)') as { name: string }[];
+    if (!badRowColumns.some((column) => column.name === 'line'))
+      this.database.exec('ALTER TABLE bad_rows ADD COLUMN line INTEGER');
+  }
+
+  /** The data file's row index and content hash, kept with the run (see `DatasetIndex`). */
+  datasetIndex(): DatasetIndex {
+    return new DatasetIndex(this.database);
   }
 
   /**
@@ -123,6 +133,11 @@ export class RunStore {
     return store;
   }
 
+  /** Whether DIR already holds a run store. */
+  static exists(directory: string): boolean {
+    return existsSync(join(directory, 'run.sqlite'));
+  }
+
   /** Opens the store of an existing run (for reports); never creates one. */
   static openExisting(directory: string): RunStore {
     if (!existsSync(join(directory, 'run.sqlite'))) {
@@ -161,7 +176,7 @@ export class RunStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
     );
     const insertBad = this.database.prepare(
-      'INSERT OR REPLACE INTO bad_rows (row_number, item_id, reason) VALUES (?, ?, ?)',
+      'INSERT OR REPLACE INTO bad_rows (row_number, item_id, reason, line) VALUES (?, ?, ?, ?)',
     );
     this.database.transaction(() => {
       items.forEach((item, position) => {
@@ -176,7 +191,7 @@ export class RunStore {
           item.answer,
         );
       });
-      for (const row of badRows) insertBad.run(row.rowNumber, row.id ?? null, row.reason);
+      for (const row of badRows) insertBad.run(row.rowNumber, row.id ?? null, row.reason, row.line ?? null);
     })();
   }
 
@@ -228,10 +243,12 @@ export class RunStore {
       row_number: number;
       item_id: string | null;
       reason: string;
+      line: number | null;
     }[];
     return rows.map((row) => ({
       rowNumber: row.row_number,
       ...(row.item_id ? { id: row.item_id } : {}),
+      ...(row.line === null ? {} : { line: row.line }),
       reason: row.reason,
     }));
   }
