@@ -3,10 +3,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeepeyesError, InputFormatError, UserError } from '../errors.js';
+import { chooseEvictions } from './eviction.js';
 import { executeRequestContent } from './jupyter-message.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
-import type { Execution, OpenSessionOptions, Sandbox, SandboxSession, SessionImage } from './sandbox.js';
+import type {
+  Execution,
+  OpenSessionOptions,
+  Sandbox,
+  SandboxSession,
+  SessionCloseReason,
+  SessionImage,
+} from './sandbox.js';
 import {
   type KernelSandboxOptions,
   kernelSandboxOptionsSchema,
@@ -32,6 +40,8 @@ export type SandboxStats = {
   kernelsStarted: number;
   executions: Record<Execution['status'], number>;
   sessionsExpired: number;
+  /** Idle sessions closed to make room (session limit or memory budget). */
+  sessionsEvicted: number;
   sessionsRejected: number;
 };
 
@@ -61,9 +71,11 @@ export class KernelSandbox implements Sandbox {
   private kernelCounter = 0;
   private closed = false;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly closeListeners: ((id: string, reason: SessionCloseReason) => void)[] = [];
   private readonly stats = {
     kernelsStarted: 0,
     sessionsExpired: 0,
+    sessionsEvicted: 0,
     sessionsRejected: 0,
     executions: { ok: 0, error: 0, timeout: 0, killed: 0, dead: 0 },
   };
@@ -101,19 +113,21 @@ export class KernelSandbox implements Sandbox {
   }
 
   async openSession(options: OpenSessionOptions = {}): Promise<SandboxSession> {
-    if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed');
+    if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed (shutting down)');
     const id = options.sessionId ?? randomUUID();
     if (this.sessions.has(id) || this.opening.has(id)) {
       throw new UserError('session-exists', `Sandbox session ${id} already exists`);
     }
-    if (this.sessions.size + this.opening.size >= this.options.maxSessions) {
+    // At the limit, the least recently used idle session makes room; refused only when
+    // every session is in the middle of a call.
+    const over = this.sessions.size + this.opening.size + 1 - this.options.maxSessions;
+    const victims = chooseEvictions(this.listSessions(), { sessions: over, bytes: 0 });
+    if (victims === null) {
       this.stats.sessionsRejected += 1;
       throw new DeepeyesError(
         'sandbox-full',
-        `The sandbox already has ${this.options.maxSessions} open sessions`,
-        {
-          hint: 'Close finished sessions, retry later, or raise --max-sessions.',
-        },
+        `The sandbox has ${this.options.maxSessions} open sessions and every one is running a call`,
+        { hint: 'Retry when a call finishes, close finished sessions, or raise --max-sessions.' },
       );
     }
     const images = options.images ?? [];
@@ -121,6 +135,7 @@ export class KernelSandbox implements Sandbox {
     this.opening.add(id);
     let kernel: KernelProcess | undefined;
     try {
+      await this.evict(victims, `the session limit (${this.options.maxSessions})`);
       kernel = await this.acquireKernel();
       await loadImages(kernel, images);
     } catch (error) {
@@ -143,8 +158,9 @@ export class KernelSandbox implements Sandbox {
         await loadImages(fresh, images);
         return fresh;
       },
-      onClosed: (closed) => {
+      onClosed: (closed, reason) => {
         if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
+        if (reason !== 'closed') for (const listener of this.closeListeners) listener(closed.id, reason);
       },
       onExecuted: (status) => {
         this.stats.executions[status] += 1;
@@ -156,6 +172,27 @@ export class KernelSandbox implements Sandbox {
     }
     this.sessions.set(id, session);
     return session;
+  }
+
+  onSessionClosed(listener: (id: string, reason: SessionCloseReason) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  /**
+   * Closes these idle sessions to make room, counted and logged. They leave the session
+   * map at once, so concurrent opens count the room as taken.
+   */
+  private async evict(ids: string[], cause: string): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const id of ids) {
+      const session = this.sessions.get(id);
+      if (!session) continue;
+      this.sessions.delete(id);
+      this.stats.sessionsEvicted += 1;
+      this.log(`sandbox: evicted idle session ${id} (least recently used) to stay within ${cause}`);
+      closing.push(session.close('evicted'));
+    }
+    await Promise.all(closing);
   }
 
   /** A session opened earlier and not closed or expired. */
@@ -182,6 +219,7 @@ export class KernelSandbox implements Sandbox {
       kernelsStarted: this.stats.kernelsStarted,
       executions: { ...this.stats.executions },
       sessionsExpired: this.stats.sessionsExpired,
+      sessionsEvicted: this.stats.sessionsEvicted,
       sessionsRejected: this.stats.sessionsRejected,
     };
   }
@@ -192,7 +230,7 @@ export class KernelSandbox implements Sandbox {
     clearInterval(this.sweepTimer);
     const sessions = [...this.sessions.values()];
     await Promise.all([
-      ...sessions.map((session) => session.close()),
+      ...sessions.map((session) => session.close('shutdown')),
       ...this.pool.map((kernel) => kernel.dispose()),
     ]);
     this.pool.length = 0;
@@ -207,7 +245,7 @@ export class KernelSandbox implements Sandbox {
       (session) => !session.busy && now - session.lastActiveAt >= this.options.sessionTtlMs,
     );
     this.stats.sessionsExpired += expired.length;
-    await Promise.all(expired.map((session) => session.close()));
+    await Promise.all(expired.map((session) => session.close('expired')));
   }
 
   private async acquireKernel(): Promise<KernelProcess> {
