@@ -7,6 +7,7 @@ import { chooseEvictions } from './eviction.js';
 import { executeRequestContent } from './jupyter-message.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
+import { type ReadOnlyBind, resolveReadOnlyPaths } from './ro-paths.js';
 import type {
   Execution,
   OpenSessionOptions,
@@ -85,6 +86,7 @@ export class KernelSandbox implements Sandbox {
     private readonly runDir: string,
     private readonly ownsRunDir: boolean,
     private readonly log: (line: string) => void,
+    private readonly sharedPaths: ReadOnlyBind[],
   ) {
     const sweepEveryMs = Math.min(Math.max(Math.floor(options.sessionTtlMs / 4), 50), 10_000);
     this.sweepTimer = setInterval(() => void this.expireIdleSessions(), sweepEveryMs);
@@ -101,7 +103,14 @@ export class KernelSandbox implements Sandbox {
     // Unix socket paths are limited to 107 bytes, so the run dir stays short.
     const runDir = options.runDir ?? mkdtempSync(join(tmpdir(), 'deepeyes-sbx-'));
     mkdirSync(runDir, { recursive: true, mode: 0o711 });
-    const sandbox = new KernelSandbox(options, runDir, ownsRunDir, log);
+    let sharedPaths: ReadOnlyBind[];
+    try {
+      sharedPaths = resolveReadOnlyPaths(options.readOnlyPaths, runDir);
+    } catch (error) {
+      if (ownsRunDir) rmSync(runDir, { recursive: true, force: true });
+      throw error;
+    }
+    const sandbox = new KernelSandbox(options, runDir, ownsRunDir, log, sharedPaths);
     try {
       await sandbox.ensureZygote();
     } catch (error) {
@@ -330,6 +339,7 @@ export class KernelSandbox implements Sandbox {
       bwrapPath: this.options.bwrapPath,
       runDir: this.runDir,
       startTimeoutMs: this.options.zygoteStartTimeoutMs,
+      sharedPaths: this.sharedPaths,
       log: this.log,
     }).finally(() => {
       this.zygoteStarting = undefined;
