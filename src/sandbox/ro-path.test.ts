@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +14,9 @@ let sandbox: KernelSandbox;
 let session: SandboxSession;
 
 beforeAll(async () => {
+  chmodSync(base, 0o755); // kernels run as other uids
   mkdirSync(join(shared, 'sub'), { recursive: true });
-  mkdirSync(secretDir);
+  mkdirSync(secretDir, { mode: 0o700 });
   writeFileSync(join(secretDir, 'key.txt'), 'host secret');
   await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
     .png()
@@ -103,6 +104,7 @@ describe('checking --ro-path values', () => {
       ['images', 'not an absolute path'],
       ['/proc/self', 'overlaps /proc'],
       ['/tmp', 'overlaps /tmp'],
+      [secretDir, 'kernels could not read it'],
     ];
     for (const [path, message] of cases) {
       expect(() => resolveReadOnlyPaths([path]), path).toThrow(`--ro-path ${path}: ${message}`);

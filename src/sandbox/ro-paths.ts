@@ -47,10 +47,18 @@ export function resolveReadOnlyPaths(paths: readonly string[], runDir?: string):
       throw refuse('no such folder on this host', 'Check the path; it must exist when the server starts.');
     }
     if (source === '/') throw refuse('resolves to /', 'Give the folder that holds the images.');
-    if (!statSync(source).isDirectory()) {
+    const stat = statSync(source);
+    if (!stat.isDirectory()) {
       throw refuse(
         'is a file, not a folder',
         'Give the folder that holds it (every file under it is shared).',
+      );
+    }
+    // Kernels run as their own unprivileged uids: only "others" permissions apply to them.
+    if ((stat.mode & 0o005) !== 0o005) {
+      throw refuse(
+        'kernels could not read it: it is not readable and searchable by other users',
+        `Kernels run as their own uid; make it readable, e.g. chmod o+rx ${source} (and o+r on its files).`,
       );
     }
     for (const reserved of RESERVED) {
