@@ -59,6 +59,8 @@ STREAM_PUBLISH_INTERVAL_S = 0.05
 # (text and base64 images) at most, before it streams like a plain call.
 BATCH_WINDOW_S = 0.05
 BATCH_MAX_CHARS = 4 * 1024 * 1024
+# Consecutive helper-thread errors written to stderr before it goes quiet (it keeps serving).
+HELPER_ERRORS_REPORTED = 3
 
 
 def _text_size(content):
@@ -319,6 +321,7 @@ class Kernel:
         poller.register(self.control_socket, zmq.POLLIN)
         for stream in self.streams:
             poller.register(stream.pipe, zmq.POLLIN)
+        failures = 0
         while True:
             try:
                 ready = dict(poller.poll())
@@ -326,8 +329,15 @@ class Kernel:
                     self._handle_control()
                 if any(stream.pipe in ready for stream in self.streams):
                     self.drain_fds()
-            except Exception:  # the helper must outlive a bad message
-                pass
+                failures = 0
+            except Exception as error:
+                # The helper must outlive a bad message, but not hide it or spin on a broken
+                # socket: the error goes to the current cell's stderr, and a helper failing
+                # over and over backs off.
+                failures += 1
+                if failures <= HELPER_ERRORS_REPORTED:
+                    self.streams[1].append(f'[deepeyes: kernel helper error: {type(error).__name__}: {error}]\n')
+                time.sleep(min(0.001 * 2**failures, 1.0))
 
     def _handle_control(self):
         received = self.wire.receive(self.control_socket)
