@@ -90,6 +90,11 @@ export class ZygoteProcess {
       DEEPEYES_ISOLATED: options.isolation ? '1' : '0',
       // Kernels run several threads; one malloc arena per thread would keep more private pages per kernel.
       MALLOC_ARENA_MAX: '2',
+      // A fixed threshold (which also turns off glibc's dynamic one): every block from 128 KiB
+      // up is its own mapping, returned to the system when freed. Otherwise, after the first
+      // large free, blocks up to 32 MiB come from the heap, and an 8.5 MB init cell's
+      // transient copies stay resident in every idle session that ran one.
+      MALLOC_MMAP_THRESHOLD_: '131072',
     };
     const [command, args] = options.isolation
       ? [options.bwrapPath, buildBwrapArgs(hostLayout(options))]

@@ -418,6 +418,10 @@ class Kernel:
         self.wire.send(channel, reply_type, reply, message, identities, metadata)
         if streamed:
             self.publish('status', {'execution_state': 'idle'})
+        # Output a subprocess writes later still needs a parent header, but not the request's
+        # content: an idle kernel would otherwise hold the last cell's text (8.5 MB for an
+        # init cell carrying a base64 image) until the next call.
+        self.parent = {'header': message['header'], 'metadata': {}, 'content': {}}
 
     def _kernel_info(self):
         return {
@@ -432,6 +436,10 @@ class Kernel:
 
     def _execute(self, content):
         code = content.get('code', '')
+        if code.endswith('\n'):
+            # History keeps cells without trailing newlines; stripped once here, the one string
+            # serves the run, the history and IPython's last result (instead of two copies).
+            code = code.rstrip('\n')
         silent = bool(content.get('silent', False))
         store_history = bool(content.get('store_history', not silent))
         shell = self.shell
