@@ -253,6 +253,20 @@ describe('kernel sessions', () => {
     await again.close();
   });
 
+  it('keeps history, Out and tracebacks for a cell carrying a large base64 literal', async () => {
+    await withSession(async (session) => {
+      const payload = 'QUJD'.repeat(100_000); // 400 000 characters, base64 alphabet
+      const failed = await session.execute(`\ndata = "${payload}"\nsize = len(data)\n1 / 0\n`);
+      expect(failed.status).toBe('error');
+      expect(failed.stderr).toContain('Cell In[1], line 3'); // IPython counts from the first non-blank line
+      expect(failed.stderr).toContain('----> 3 1 / 0');
+      // The long line is shown short in the traceback, and the whole value is intact.
+      expect(failed.stderr.length).toBeLessThan(2000);
+      const after = await session.execute('print(size, data == "QUJD" * 100_000, len(In[1]), len(_i1))');
+      expect(after.stdout).toBe(`400000 True ${payload.length + 33} ${payload.length + 33}\n`);
+    });
+  });
+
   it('expires idle sessions after the TTL', async () => {
     const session = await sandbox.openSession({ sessionId: 'ttl-probe' });
     await session.execute('1');
