@@ -13,6 +13,8 @@ export type BwrapLayout = {
   symlinks: Record<string, string>;
   /** Host paths bound read-only at the same place: needed /etc entries, and /lib etc. when not merged into /usr. */
   readOnlyPaths: string[];
+  /** `--ro-path` folders, bound read-only at their own path (see ro-paths.ts). */
+  sharedPaths?: { source: string; target: string }[];
 };
 
 /** Capabilities the zygote keeps (it runs our code only); each kernel drops all of them. */
@@ -45,7 +47,21 @@ export function buildBwrapArgs(layout: BwrapLayout): string[] {
     '/usr',
   ];
   for (const [path, target] of Object.entries(layout.symlinks)) args.push('--symlink', target, path);
-  for (const path of layout.readOnlyPaths) args.push('--ro-bind', path, path);
+  const binds = [
+    ...layout.readOnlyPaths.map((path) => ({ source: path, target: path })),
+    ...(layout.sharedPaths ?? []),
+  ];
+  const made = new Set<string>();
+  for (const bind of binds) {
+    // bwrap makes missing parents 0700 root, which a kernel's own uid could not cross
+    // (so /etc/localtime, or an --ro-path folder, would be unreadable to user code).
+    for (const parent of parentsOf(bind.target)) {
+      if (made.has(parent) || parent === '/usr' || parent.startsWith('/usr/')) continue;
+      made.add(parent);
+      args.push('--perms', '0755', '--dir', parent);
+    }
+    args.push('--ro-bind', bind.source, bind.target);
+  }
   args.push(
     '--proc',
     '/proc',
@@ -84,3 +100,9 @@ export const NEEDED_ETC_PATHS = [
   '/etc/python3.11',
   '/etc/mime.types',
 ];
+
+/** `/a/b/c` → `/a`, `/a/b`. */
+function parentsOf(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.slice(0, -1).map((_, index) => `/${parts.slice(0, index + 1).join('/')}`);
+}

@@ -225,15 +225,46 @@ describe('kernel sessions', () => {
     }
   });
 
-  it('applies back-pressure at maxSessions with a clear error', async () => {
-    const open = await Promise.all([1, 2, 3, 4].map(() => sandbox.openSession()));
-    try {
-      await expect(sandbox.openSession()).rejects.toMatchObject({ code: 'sandbox-full' });
-    } finally {
-      await Promise.all(open.map((session) => session.close()));
+  it('at maxSessions evicts the least recently used idle session, and refuses only when all are mid-call', async () => {
+    const closedIds: string[] = [];
+    sandbox.onSessionClosed((id, reason) => closedIds.push(`${id}:${reason}`));
+    const open = [];
+    for (const n of [1, 2, 3, 4]) open.push(await sandbox.openSession({ sessionId: `full-${n}` }));
+    await open[0]!.execute('1'); // full-2 is now the least recently used
+    const fifth = await sandbox.openSession({ sessionId: 'full-5' });
+    expect(closedIds).toEqual(['full-2:evicted']);
+    await expect(open[1]!.execute('1')).rejects.toThrow('evicted while idle to make room');
+    const live = [open[0]!, open[2]!, open[3]!, fifth];
+    // Calls are queued synchronously, so every session is busy from here on.
+    const calls = live.map((session) =>
+      session.execute('import time\ntime.sleep(60)', { timeoutMs: 120_000 }),
+    );
+    await expect(sandbox.openSession()).rejects.toMatchObject({
+      code: 'sandbox-full',
+      message: 'The sandbox has 4 open sessions and every one is running a call',
+    });
+    await Promise.all(live.map((session) => session.close()));
+    for (const execution of await Promise.all(calls)) {
+      expect(execution.status).toBe('dead');
+      expect(execution.stderr).toContain('SessionClosed: the session was closed while this call ran');
     }
+    expect(sandbox.getStats()).toMatchObject({ sessionsEvicted: 1, sessionsRejected: 1 });
     const again = await sandbox.openSession();
     await again.close();
+  });
+
+  it('keeps history, Out and tracebacks for a cell carrying a large base64 literal', async () => {
+    await withSession(async (session) => {
+      const payload = 'QUJD'.repeat(100_000); // 400 000 characters, base64 alphabet
+      const failed = await session.execute(`\ndata = "${payload}"\nsize = len(data)\n1 / 0\n`);
+      expect(failed.status).toBe('error');
+      expect(failed.stderr).toContain('Cell In[1], line 3'); // IPython counts from the first non-blank line
+      expect(failed.stderr).toContain('----> 3 1 / 0');
+      // The long line is shown short in the traceback, and the whole value is intact.
+      expect(failed.stderr.length).toBeLessThan(2000);
+      const after = await session.execute('print(size, data == "QUJD" * 100_000, len(In[1]), len(_i1))');
+      expect(after.stdout).toBe(`400000 True ${payload.length + 33} ${payload.length + 33}\n`);
+    });
   });
 
   it('expires idle sessions after the TTL', async () => {

@@ -3,10 +3,19 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeepeyesError, InputFormatError, UserError } from '../errors.js';
+import { chooseEvictions } from './eviction.js';
 import { executeRequestContent } from './jupyter-message.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
-import type { Execution, OpenSessionOptions, Sandbox, SandboxSession, SessionImage } from './sandbox.js';
+import { type ReadOnlyBind, resolveReadOnlyPaths } from './ro-paths.js';
+import type {
+  Execution,
+  OpenSessionOptions,
+  Sandbox,
+  SandboxSession,
+  SessionCloseReason,
+  SessionImage,
+} from './sandbox.js';
 import {
   type KernelSandboxOptions,
   kernelSandboxOptionsSchema,
@@ -32,6 +41,8 @@ export type SandboxStats = {
   kernelsStarted: number;
   executions: Record<Execution['status'], number>;
   sessionsExpired: number;
+  /** Idle sessions closed to make room (session limit or memory budget). */
+  sessionsEvicted: number;
   sessionsRejected: number;
 };
 
@@ -61,9 +72,11 @@ export class KernelSandbox implements Sandbox {
   private kernelCounter = 0;
   private closed = false;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly closeListeners: ((id: string, reason: SessionCloseReason) => void)[] = [];
   private readonly stats = {
     kernelsStarted: 0,
     sessionsExpired: 0,
+    sessionsEvicted: 0,
     sessionsRejected: 0,
     executions: { ok: 0, error: 0, timeout: 0, killed: 0, dead: 0 },
   };
@@ -73,6 +86,7 @@ export class KernelSandbox implements Sandbox {
     private readonly runDir: string,
     private readonly ownsRunDir: boolean,
     private readonly log: (line: string) => void,
+    private readonly sharedPaths: ReadOnlyBind[],
   ) {
     const sweepEveryMs = Math.min(Math.max(Math.floor(options.sessionTtlMs / 4), 50), 10_000);
     this.sweepTimer = setInterval(() => void this.expireIdleSessions(), sweepEveryMs);
@@ -89,7 +103,14 @@ export class KernelSandbox implements Sandbox {
     // Unix socket paths are limited to 107 bytes, so the run dir stays short.
     const runDir = options.runDir ?? mkdtempSync(join(tmpdir(), 'deepeyes-sbx-'));
     mkdirSync(runDir, { recursive: true, mode: 0o711 });
-    const sandbox = new KernelSandbox(options, runDir, ownsRunDir, log);
+    let sharedPaths: ReadOnlyBind[];
+    try {
+      sharedPaths = resolveReadOnlyPaths(options.readOnlyPaths, runDir);
+    } catch (error) {
+      if (ownsRunDir) rmSync(runDir, { recursive: true, force: true });
+      throw error;
+    }
+    const sandbox = new KernelSandbox(options, runDir, ownsRunDir, log, sharedPaths);
     try {
       await sandbox.ensureZygote();
     } catch (error) {
@@ -101,19 +122,21 @@ export class KernelSandbox implements Sandbox {
   }
 
   async openSession(options: OpenSessionOptions = {}): Promise<SandboxSession> {
-    if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed');
+    if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed (shutting down)');
     const id = options.sessionId ?? randomUUID();
     if (this.sessions.has(id) || this.opening.has(id)) {
       throw new UserError('session-exists', `Sandbox session ${id} already exists`);
     }
-    if (this.sessions.size + this.opening.size >= this.options.maxSessions) {
+    // At the limit, the least recently used idle session makes room; refused only when
+    // every session is in the middle of a call.
+    const over = this.sessions.size + this.opening.size + 1 - this.options.maxSessions;
+    const victims = chooseEvictions(this.listSessions(), { sessions: over, bytes: 0 });
+    if (victims === null) {
       this.stats.sessionsRejected += 1;
       throw new DeepeyesError(
         'sandbox-full',
-        `The sandbox already has ${this.options.maxSessions} open sessions`,
-        {
-          hint: 'Close finished sessions, retry later, or raise --max-sessions.',
-        },
+        `The sandbox has ${this.options.maxSessions} open sessions and every one is running a call`,
+        { hint: 'Retry when a call finishes, close finished sessions, or raise --max-sessions.' },
       );
     }
     const images = options.images ?? [];
@@ -121,6 +144,7 @@ export class KernelSandbox implements Sandbox {
     this.opening.add(id);
     let kernel: KernelProcess | undefined;
     try {
+      await this.evict(victims, `the session limit (${this.options.maxSessions})`);
       kernel = await this.acquireKernel();
       await loadImages(kernel, images);
     } catch (error) {
@@ -143,8 +167,9 @@ export class KernelSandbox implements Sandbox {
         await loadImages(fresh, images);
         return fresh;
       },
-      onClosed: (closed) => {
+      onClosed: (closed, reason) => {
         if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
+        if (reason !== 'closed') for (const listener of this.closeListeners) listener(closed.id, reason);
       },
       onExecuted: (status) => {
         this.stats.executions[status] += 1;
@@ -156,6 +181,27 @@ export class KernelSandbox implements Sandbox {
     }
     this.sessions.set(id, session);
     return session;
+  }
+
+  onSessionClosed(listener: (id: string, reason: SessionCloseReason) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  /**
+   * Closes these idle sessions to make room, counted and logged. They leave the session
+   * map at once, so concurrent opens count the room as taken.
+   */
+  private async evict(ids: string[], cause: string): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const id of ids) {
+      const session = this.sessions.get(id);
+      if (!session) continue;
+      this.sessions.delete(id);
+      this.stats.sessionsEvicted += 1;
+      this.log(`sandbox: evicted idle session ${id} (least recently used) to stay within ${cause}`);
+      closing.push(session.close('evicted'));
+    }
+    await Promise.all(closing);
   }
 
   /** A session opened earlier and not closed or expired. */
@@ -182,6 +228,7 @@ export class KernelSandbox implements Sandbox {
       kernelsStarted: this.stats.kernelsStarted,
       executions: { ...this.stats.executions },
       sessionsExpired: this.stats.sessionsExpired,
+      sessionsEvicted: this.stats.sessionsEvicted,
       sessionsRejected: this.stats.sessionsRejected,
     };
   }
@@ -192,7 +239,7 @@ export class KernelSandbox implements Sandbox {
     clearInterval(this.sweepTimer);
     const sessions = [...this.sessions.values()];
     await Promise.all([
-      ...sessions.map((session) => session.close()),
+      ...sessions.map((session) => session.close('shutdown')),
       ...this.pool.map((kernel) => kernel.dispose()),
     ]);
     this.pool.length = 0;
@@ -207,7 +254,7 @@ export class KernelSandbox implements Sandbox {
       (session) => !session.busy && now - session.lastActiveAt >= this.options.sessionTtlMs,
     );
     this.stats.sessionsExpired += expired.length;
-    await Promise.all(expired.map((session) => session.close()));
+    await Promise.all(expired.map((session) => session.close('expired')));
   }
 
   private async acquireKernel(): Promise<KernelProcess> {
@@ -292,6 +339,7 @@ export class KernelSandbox implements Sandbox {
       bwrapPath: this.options.bwrapPath,
       runDir: this.runDir,
       startTimeoutMs: this.options.zygoteStartTimeoutMs,
+      sharedPaths: this.sharedPaths,
       log: this.log,
     }).finally(() => {
       this.zygoteStarting = undefined;

@@ -3,7 +3,7 @@ import { BATCH_REQUEST_METADATA, readBatchedReply } from './batched-reply.js';
 import { ExecutionCollector, type OutputLimits } from './execution-collector.js';
 import { executeRequestContent } from './jupyter-message.js';
 import type { KernelProcess } from './kernel-process.js';
-import type { ExecuteOptions, Execution, SandboxSession } from './sandbox.js';
+import type { ExecuteOptions, Execution, SandboxSession, SessionCloseReason } from './sandbox.js';
 
 export type KernelSessionDependencies = {
   outputLimits: OutputLimits;
@@ -12,8 +12,8 @@ export type KernelSessionDependencies = {
   memoryLimitMb: number;
   /** A fresh kernel with this session's input images loaded (after a kill). */
   replaceKernel: () => Promise<KernelProcess>;
-  /** Called once when the session ends, for whatever reason. */
-  onClosed: (session: KernelSession) => void;
+  /** Called once when the session ends, with why. */
+  onClosed: (session: KernelSession, reason: SessionCloseReason) => void;
   /** Called after every call, with its status. */
   onExecuted: (status: Execution['status'], durationMs: number) => void;
   now?: () => number;
@@ -32,6 +32,7 @@ type CallEnd = { kind: 'done'; replyStatus: string } | { kind: 'timeout' } | { k
 export class KernelSession implements SandboxSession {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closeReason: SessionCloseReason | undefined;
   private deathNotice: string | undefined;
   private busyCount = 0;
   /**
@@ -66,13 +67,7 @@ export class KernelSession implements SandboxSession {
   }
 
   execute(code: string, options: ExecuteOptions = {}): Promise<Execution> {
-    if (this.closed) {
-      return Promise.reject(
-        new DeepeyesError('session-closed', `Sandbox session ${this.id} is closed`, {
-          hint: 'Open a new session; idle sessions close after the session TTL.',
-        }),
-      );
-    }
+    if (this.closed) return Promise.reject(this.closedError());
     this.busyCount += 1;
     const run = this.queue.then(() =>
       this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs),
@@ -84,15 +79,32 @@ export class KernelSession implements SandboxSession {
     });
   }
 
-  async close(): Promise<void> {
+  /** Why the session ended; undefined while it is open. */
+  get closedBecause(): SessionCloseReason | undefined {
+    return this.closeReason;
+  }
+
+  /**
+   * Ends the kernel. A call running at that moment answers status `dead` with a notice
+   * naming the reason (a shutdown says so, rather than blaming a limit).
+   */
+  async close(reason: SessionCloseReason = 'closed'): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.closeReason = reason;
     await this.kernel.dispose();
-    this.dependencies.onClosed(this);
+    this.dependencies.onClosed(this, reason);
+  }
+
+  private closedError(): DeepeyesError {
+    const why = this.closeReason === undefined ? 'closed' : CLOSED_BECAUSE[this.closeReason];
+    return new DeepeyesError('session-closed', `Sandbox session ${this.id} is ${why}`, {
+      hint: 'Open a new session; idle sessions close after the session TTL or to make room.',
+    });
   }
 
   private async run(code: string, timeoutMs: number): Promise<Execution> {
-    if (this.closed) throw new DeepeyesError('session-closed', `Sandbox session ${this.id} is closed`);
+    if (this.closed) throw this.closedError();
     const startedAt = performance.now();
     if (this.deathNotice !== undefined) return this.finish(deadExecution(this.deathNotice), startedAt);
     const kernel = this.kernel;
@@ -159,10 +171,9 @@ export class KernelSession implements SandboxSession {
         if (end.kind === 'timeout') return await this.killAndReplace(collector, timeoutMs, startedAt);
       }
       if (end.kind === 'exit') {
-        this.deathNotice = deathNotice(
-          kernel.exitDescription ?? 'unknown cause',
-          this.dependencies.memoryLimitMb,
-        );
+        this.deathNotice = this.closed
+          ? stoppedNotice(this.closeReason ?? 'closed')
+          : deathNotice(kernel.exitDescription ?? 'unknown cause', this.dependencies.memoryLimitMb);
         const output = collector.finish({ includeTraceback: true });
         return this.finish(
           {
@@ -237,6 +248,8 @@ function isIdle(content: unknown): boolean {
   return (content as { execution_state?: unknown } | null)?.execution_state === 'idle';
 }
 
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A cancellable timer, so finished calls leave no pending timeouts behind. */
 function timer(ms: number, startNow = true) {
   let handle: NodeJS.Timeout | undefined;
@@ -245,7 +258,8 @@ function timer(ms: number, startNow = true) {
     fire = resolve;
   });
   const start = () => {
-    handle = setTimeout(() => fire({ kind: 'timeout' }), ms);
+    // Node fires a delay above 2^31-1 ms at once; callers validate, this is the last guard.
+    handle = setTimeout(() => fire({ kind: 'timeout' }), Math.min(ms, MAX_TIMER_MS));
   };
   if (startNow) start();
   return { ended, start, cancel: () => clearTimeout(handle) };
@@ -257,6 +271,21 @@ function appendLine(text: string, line: string): string {
 
 export function timeoutNotice(timeoutMs: number): string {
   return `TimeoutError: execution interrupted after its ${timeoutMs} ms timeout; variables set before the interrupt are kept`;
+}
+
+const CLOSED_BECAUSE: Record<SessionCloseReason, string> = {
+  closed: 'closed',
+  evicted: 'closed: it was evicted while idle to make room for other sessions',
+  expired: 'closed: it was idle longer than the session TTL',
+  dead: 'closed: its kernel died',
+  shutdown: 'closed: the sandbox server is shutting down',
+};
+
+/** A call cut short because its session was closed under it (not a limit, not a crash). */
+function stoppedNotice(reason: SessionCloseReason): string {
+  return reason === 'shutdown'
+    ? 'ServerShuttingDown: the sandbox server is shutting down and stopped this call before it finished; the session is closed.'
+    : 'SessionClosed: the session was closed while this call ran; its state is gone.';
 }
 
 function deathNotice(cause: string, memoryLimitMb: number): string {

@@ -37,7 +37,7 @@ describe('referenceOutput', () => {
     expect(output.ranToEnd).toBe(true);
   });
 
-  it('adds Out[n] with the repr after everything printed, and answers str() as result', () => {
+  it('adds Out[1] (the reference count, whatever the kernel count) with the repr after everything printed, and answers str() as result', () => {
     const output = referenceOutput(
       execution({
         stdout: 'x\n',
@@ -47,7 +47,7 @@ describe('referenceOutput', () => {
         displays: [{ source: 'result', text: "'a\\nb'", image: 0, stdoutOffset: 2 }],
       }),
     );
-    expect(output.stdout).toBe("x\nOut[3]: 'a\\nb'\n");
+    expect(output.stdout).toBe("x\nOut[1]: 'a\\nb'\n");
     expect(output.result).toBe('a\nb');
     expect(output.images).toEqual([]); // a PIL value returns no image (fact 3)
   });
@@ -72,5 +72,27 @@ describe('referenceOutput', () => {
       images: [],
       ranToEnd: false,
     });
+  });
+
+  it('labels every traceback frame Cell In[1], as the reference did (fact 6)', () => {
+    const traceback = [
+      'ZeroDivisionError                         Traceback (most recent call last)',
+      'Cell In[6], line 2',
+      '      1 x = 1',
+      '----> 2 ratio(x, 0)',
+      '',
+      'Cell In[12], line 2, in ratio(a, b)',
+      '----> 2     return a / b # Cell In[4], line 9 stays in code text',
+      '',
+      'ZeroDivisionError: division by zero',
+      '',
+    ];
+    const output = referenceOutput(
+      execution({ status: 'error', executionCount: 6, stderr: traceback.join('\n') }),
+    );
+    const expected = [...traceback];
+    expected[1] = 'Cell In[1], line 2';
+    expected[5] = 'Cell In[1], line 2, in ratio(a, b)';
+    expect(output.stderr).toBe(expected.join('\n'));
   });
 });

@@ -29,7 +29,10 @@ const SYNTAX_ERRORS = new Set(['SyntaxError', 'IndentationError', 'TabError']);
  * - display() prints its repr into stdout and returns no image; a PIL image as last value
  *   returns none either; only plt.show() figures are images (facts 3, 4);
  * - a bare last value appears in stdout as `Out[n]: <repr>` while `result` is its str() (fact 3);
- * - a timeout answers the reference's TimeOutError text but keeps the output printed before it.
+ * - a timeout answers the reference's TimeOutError text but keeps the output printed before it;
+ * - every execution count reads 1 (`Out[1]:`, `Cell In[1], line k`): the reference built a
+ *   new shell for every call, so the weights never saw another (facts 3, 6). The kernel's
+ *   real count stays in `Execution.executionCount` for the native API and the notebook view.
  */
 export function referenceOutput(execution: Execution): ReferenceOutput {
   const error = execution.error;
@@ -39,9 +42,10 @@ export function referenceOutput(execution: Execution): ReferenceOutput {
   }
   const stdout = stdoutWithDisplays(execution);
   const images = shownFigures(execution);
+  const errorText = asFirstCell(execution.stderr);
   if (execution.status === 'timeout' || execution.status === 'killed' || execution.status === 'dead') {
-    const own = execution.status === 'timeout' ? REFERENCE_TIMEOUT_TEXT : lastNotice(execution.stderr);
-    const written = stripNotice(execution.stderr);
+    const own = execution.status === 'timeout' ? REFERENCE_TIMEOUT_TEXT : lastNotice(errorText);
+    const written = stripNotice(errorText);
     const stderr =
       execution.status === 'killed' ? `${written}${REFERENCE_TIMEOUT_TEXT}\n${own}` : `${written}${own}`;
     return { result: null, stdout, stderr, images, ranToEnd: false };
@@ -49,7 +53,7 @@ export function referenceOutput(execution: Execution): ReferenceOutput {
   return {
     result: execution.result ?? 'None',
     stdout: execution.result === undefined ? stdout : `${stdout}${outPrompt(execution)}`,
-    stderr: execution.stderr,
+    stderr: errorText,
     images,
     ranToEnd: true,
   };
@@ -88,7 +92,19 @@ function shownFigures(execution: Execution): Uint8Array[] {
  */
 function outPrompt(execution: Execution): string {
   const value = execution.resultDisplay ?? execution.result ?? '';
-  return `Out[${execution.executionCount}]: ${value.includes('\n') ? '\n' : ''}${value}\n`;
+  return `Out[${REFERENCE_EXECUTION_COUNT}]: ${value.includes('\n') ? '\n' : ''}${value}\n`;
+}
+
+/** The only execution count the reference ever showed. */
+export const REFERENCE_EXECUTION_COUNT = 1;
+
+/**
+ * Traceback frames of any cell read `Cell In[1], line k`, as in the reference, where every
+ * cell (and every function defined in an earlier call, re-created from its pickled state
+ * in a fresh shell) was cell 1. Only the frame header at a line start is touched.
+ */
+export function asFirstCell(traceback: string): string {
+  return traceback.replace(/^Cell In\[\d+\], line (\d+)/gm, `Cell In[${REFERENCE_EXECUTION_COUNT}], line $1`);
 }
 
 /** The sandbox's own notice is the last line of stderr for timeouts, kills and deaths. */

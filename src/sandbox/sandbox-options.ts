@@ -51,6 +51,12 @@ export const kernelSandboxOptionsSchema = z.object({
   zygoteStartTimeoutMs: z.number().int().min(1).default(120_000),
   /** First uid of isolated kernels; kernel n runs as uidBase + n. Default 200 000. */
   uidBase: z.number().int().min(1000).default(200_000),
+  /**
+   * Host folders every kernel can read (not write) at the same path, e.g. the image folder
+   * of an evaluation whose init cell opens images by host path. Each must be an existing
+   * folder other than `/`. Default none.
+   */
+  readOnlyPaths: z.array(z.string()).default([]),
   /** Host directory for sockets and inputs; a fresh one under the system temp dir by default. */
   runDir: z.string().optional(),
 });

@@ -76,9 +76,21 @@ export interface SandboxSession {
   close(): Promise<void>;
 }
 
+/**
+ * Why a session ended. evicted: closed while idle to make room (session limit or memory
+ * budget); expired: idle past its TTL; dead: its kernel died; shutdown: the sandbox closed;
+ * closed: its owner closed it.
+ */
+export type SessionCloseReason = 'evicted' | 'expired' | 'dead' | 'shutdown' | 'closed';
+
 /** Opens sessions; the agent sees only this interface, never which implementation it has. */
 export interface Sandbox {
   openSession(options?: OpenSessionOptions): Promise<SandboxSession>;
   /** Stops every session and background process. */
   close(): Promise<void>;
+  /**
+   * Hears every session that ends for a reason other than its owner's close (servers use it
+   * to drop their entry and to tell a later caller why the state is gone). Optional.
+   */
+  onSessionClosed?(listener: (id: string, reason: SessionCloseReason) => void): void;
 }

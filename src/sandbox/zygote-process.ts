@@ -18,6 +18,8 @@ export type ZygoteOptions = {
   runDir: string;
   /** How long the zygote may take to import the libraries, in ms. */
   startTimeoutMs: number;
+  /** Host folders shown read-only at their own path (isolated mode; see ro-paths.ts). */
+  sharedPaths?: { source: string; target: string }[];
   /** Receives the zygote's own stderr lines (Python warnings, crashes). */
   log?: (line: string) => void;
 };
@@ -88,11 +90,19 @@ export class ZygoteProcess {
       DEEPEYES_ISOLATED: options.isolation ? '1' : '0',
       // Kernels run several threads; one malloc arena per thread would keep more private pages per kernel.
       MALLOC_ARENA_MAX: '2',
+      // A fixed threshold (which also turns off glibc's dynamic one): every block from 128 KiB
+      // up is its own mapping, returned to the system when freed. Otherwise, after the first
+      // large free, blocks up to 32 MiB come from the heap, and an 8.5 MB init cell's
+      // transient copies stay resident in every idle session that ran one.
+      MALLOC_MMAP_THRESHOLD_: '131072',
     };
     const [command, args] = options.isolation
       ? [options.bwrapPath, buildBwrapArgs(hostLayout(options))]
       : [options.pythonPath, ['-I', '-s', `${PYTHON_CODE_DIR}zygote.py`]];
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C or a group-wide signal meant for the server must not
+    // kill the kernels under calls the server is still draining. It cannot outlive the
+    // server: bwrap --die-with-parent, and unisolated it exits when its stdin closes.
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const zygote = new ZygoteProcess(child);
     const ready = new Promise<void>((resolve) => {
       zygote.readyResolve = resolve;
@@ -211,5 +221,6 @@ function hostLayout(options: ZygoteOptions) {
     pythonPath: options.pythonPath,
     symlinks,
     readOnlyPaths,
+    sharedPaths: options.sharedPaths ?? [],
   };
 }

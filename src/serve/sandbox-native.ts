@@ -47,7 +47,7 @@ export function registerSandboxNativeRoutes(
     const { id } = paramsSchema.parse(request.params);
     const body = executeBodySchema.parse(request.body ?? {});
     const session = registry.get(id);
-    if (!session) throw notFound(id);
+    if (!session) throw notFound(id, registry.wasEvicted(id));
     const startedAt = performance.now();
     let execution: Execution;
     try {
@@ -58,7 +58,7 @@ export function registerSandboxNativeRoutes(
     } catch (error) {
       if (isSessionClosedError(error)) {
         registry.forget(id);
-        throw notFound(id);
+        throw notFound(id, registry.wasEvicted(id));
       }
       throw error;
     }
@@ -78,7 +78,12 @@ export function registerSandboxNativeRoutes(
   });
 }
 
-function notFound(id: string): HttpError {
+function notFound(id: string, evicted = false): HttpError {
+  if (evicted) {
+    return new HttpError(404, 'session-evicted', `Session ${id} was idle and was evicted to make room`, {
+      hint: 'Open a new session (its earlier state is gone); raise --max-sessions or --memory-budget-mb to evict less.',
+    });
+  }
   return new HttpError(404, 'session-not-found', `No open session ${id}`, {
     hint: 'Sessions close after their idle TTL, on DELETE, or when their kernel dies; open a new one.',
   });

@@ -114,7 +114,7 @@ describe('v1 API (golden shapes of the reference server)', () => {
     await clear('pil-str');
   });
 
-  it("writes tracebacks in newer IPython's `Cell In[n], line k` form", async () => {
+  it("writes tracebacks in newer IPython's `Cell In[n], line k` form, every cell numbered 1 as in the reference", async () => {
     const id = 'traceback';
     await v1({ session_id: id, code: 'def ratio(a, b):\n    return a / b' });
     const { json } = await v1({ session_id: id, code: 'x = 1\nratio(x, 0)' });
@@ -124,7 +124,7 @@ describe('v1 API (golden shapes of the reference server)', () => {
       [
         '---------------------------------------------------------------------------',
         'ZeroDivisionError                         Traceback (most recent call last)',
-        'Cell In[2], line 2',
+        'Cell In[1], line 2',
         '      1 x = 1',
         '----> 2 ratio(x, 0)',
         '',
@@ -136,6 +136,11 @@ describe('v1 API (golden shapes of the reference server)', () => {
         '',
       ].join('\n'),
     );
+    // The third call's value is still Out[1] (the native API keeps the kernel's count, 3).
+    expect((await v1({ session_id: id, code: '6 * 7' })).json.output).toMatchObject({
+      result: '42',
+      stdout: 'Out[1]: 42\n',
+    });
     await clear(id);
   });
 
@@ -304,18 +309,30 @@ describe('native API', () => {
     expect(unknown.json().error.message).toContain('/nope');
   });
 
-  it('answers 503 with a clear message when the session limit is reached', async () => {
+  it('evicts the least recently used idle session at the limit; its id then answers 404 session-evicted', async () => {
     const ids = ['full-1', 'full-2', 'full-3'];
     for (const sessionId of ids) {
       expect(
         (await app.inject({ method: 'POST', url: '/sessions', payload: { sessionId } })).statusCode,
       ).toBe(201);
     }
-    const refused = await app.inject({ method: 'POST', url: '/sessions', payload: {} });
-    expect(refused.statusCode).toBe(503);
-    expect(refused.headers['retry-after']).toBe('1');
-    expect(refused.json().error).toMatchObject({ code: 'sandbox-full' });
-    for (const id of ids) await app.inject({ method: 'DELETE', url: `/sessions/${id}` });
+    const fourth = await app.inject({ method: 'POST', url: '/sessions', payload: { sessionId: 'full-4' } });
+    expect(fourth.statusCode).toBe(201);
+    const evicted = await app.inject({
+      method: 'POST',
+      url: '/sessions/full-1/execute',
+      payload: { code: '1' },
+    });
+    expect(evicted.statusCode).toBe(404);
+    expect(evicted.json().error.code).toBe('session-evicted');
+    const native = await app.inject({
+      method: 'POST',
+      url: '/sessions/full-2/execute',
+      payload: { code: '1\n2' },
+    });
+    expect(native.json()).toMatchObject({ executionCount: 1, result: '2' });
+    for (const id of ids.slice(1).concat('full-4'))
+      await app.inject({ method: 'DELETE', url: `/sessions/${id}` });
   });
 
   it('serves health and metrics with a latency histogram and outcome counts', async () => {

@@ -10,7 +10,7 @@ import { SessionRegistry } from './sandbox-sessions.js';
 import { registerSandboxV1Routes } from './sandbox-v1.js';
 
 /** A sandbox that can also report its own counters (KernelSandbox does). */
-type StatsSource = { getStats?: () => object };
+type StatsSource = { getStats?: () => { sessionsEvicted?: number; sessionsRejected?: number } };
 
 export type SandboxServerOptions = {
   /** When set, every route but GET /health needs `Authorization: Bearer <token>`. */
@@ -63,6 +63,8 @@ export function buildSandboxServer(
   app.get('/health', async () => ({ status: 'ok', sessions: registry.size }));
   app.get('/metrics', async () => ({
     sessions: registry.size,
+    evictions: sandbox.getStats?.().sessionsEvicted ?? null,
+    refusals: sandbox.getStats?.().sessionsRejected ?? null,
     executions: metrics.statuses,
     timeouts: metrics.statuses.timeout,
     kills: metrics.statuses.killed,
@@ -71,9 +73,8 @@ export function buildSandboxServer(
     sandbox: sandbox.getStats?.() ?? null,
   }));
 
-  void app.register(async (scope) => {
-    registerSandboxV1Routes(scope, registry, metrics);
-    registerSandboxNativeRoutes(scope, registry, metrics);
-  });
+  // Separate scopes: the v1 routes answer errors in the v1 envelope, the native ones plainly.
+  void app.register(async (scope) => registerSandboxV1Routes(scope, registry, metrics));
+  void app.register(async (scope) => registerSandboxNativeRoutes(scope, registry, metrics));
   return app;
 }

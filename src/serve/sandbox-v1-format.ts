@@ -19,6 +19,34 @@ export type V1Response =
   | { output: V1Output; status: 'success'; execution_time: number }
   | { output: 'Error: No code provided'; status: 'error'; execution_time: number };
 
+/**
+ * Every refusal on the v1 routes (400, 401, 413, 503, …): the HTTP status says what went
+ * wrong, and the body keeps the v1 envelope so DeepEyesV2's clients, which read
+ * `resjson['output']` as an object before looking at anything else, report the message
+ * (in stderr) instead of crashing. `error` repeats it for machines.
+ */
+export type V1ErrorResponse = {
+  output: V1Output;
+  status: 'error';
+  execution_time: number;
+  error: { code: string; message: string; hint?: string };
+};
+
+export function toV1ErrorResponse(error: { code: string; message: string; hint?: string }): V1ErrorResponse {
+  const stderr = error.hint === undefined ? `${error.message}\n` : `${error.message}\n${error.hint}\n`;
+  return {
+    output: { result: null, stdout: '', stderr, images: [] },
+    status: 'error',
+    execution_time: 0,
+    error,
+  };
+}
+
+/** Said in stderr by the first call on a session id whose earlier session was evicted. */
+export function evictedNotice(sessionId: string): string {
+  return `[deepeyes sandbox: session ${sessionId} was idle and was evicted to make room for other sessions; this call ran in a fresh session, so variables from earlier calls are gone]\n`;
+}
+
 /** Blank, whitespace-only or missing code answers this, with HTTP 200 (reference fact 2). */
 export const NO_CODE_RESPONSE: V1Response = {
   output: 'Error: No code provided',

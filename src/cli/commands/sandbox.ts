@@ -29,6 +29,10 @@ export const sandboxServeFlagsSchema = z.object({
   maxBodyMb: z.coerce.number().positive().default(64),
   /** commander's `--no-kernel-lane` sets this false. */
   kernelLane: z.boolean().default(true),
+  /** Host folders every kernel reads at the same path (repeatable). */
+  roPath: z.array(z.string()).default([]),
+  /** Seconds in-flight calls get to finish after SIGTERM/SIGINT before they are stopped. */
+  drainTimeout: z.coerce.number().min(0).default(30),
 });
 export type SandboxServeFlags = z.input<typeof sandboxServeFlagsSchema>;
 
@@ -37,7 +41,11 @@ export type RunningSandboxServer = {
   sandbox: KernelSandbox;
   /** `http://host:port` it listens on. */
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops listening, lets in-flight calls finish for up to `drainMs`, then stops the ones
+   * still running (they answer "the sandbox server is shutting down") and ends every kernel.
+   */
+  close(drainMs?: number): Promise<void>;
 };
 
 /** Starts the sandbox and its HTTP server; the caller owns `close()`. */
@@ -62,6 +70,7 @@ export async function serveSandbox(rawFlags: SandboxServeFlags, io: CliIO): Prom
       maxImages: flags.maxImages,
       maxImageBytes: Math.round(flags.maxImageMb * 1024 * 1024),
       kernelLane: flags.kernelLane,
+      readOnlyPaths: flags.roPath,
     },
     (line) => io.err(`${line}\n`),
   );
@@ -77,15 +86,23 @@ export async function serveSandbox(rawFlags: SandboxServeFlags, io: CliIO): Prom
   const url = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
   io.out(
     `deepeyes sandbox listening on ${url} (v1: POST /jupyter_sandbox, /clear_session; native: /sessions; ` +
-      `isolation ${flags.unsafeNoIsolation ? 'OFF' : 'bubblewrap'}; max ${flags.maxSessions} sessions${token ? '; token required' : ''})\n`,
+      `isolation ${flags.unsafeNoIsolation ? 'OFF' : 'bubblewrap'}; max ${flags.maxSessions} sessions${token ? '; token required' : ''}` +
+      `${flags.roPath.length > 0 ? `; read-only ${flags.roPath.join(', ')}` : ''})\n`,
   );
   return {
     app,
     sandbox,
     url,
-    close: async () => {
-      await app.close();
+    close: async (drainMs = 0) => {
+      const closing = app.close();
+      await Promise.race([closing, delay(drainMs)]);
+      // Calls still running now answer "shutting down" as their kernels stop.
       await sandbox.close();
+      // Their connections, kept alive by clients after that answer, would hold the close
+      // open until the keep-alive timeout; the answers are out after a moment.
+      await Promise.race([closing, delay(1000)]);
+      app.server.closeAllConnections();
+      await closing;
     },
   };
 }
@@ -117,6 +134,16 @@ export function registerSandboxCommand(program: Command, io: CliIO = processIO()
     .option('--max-images <n>', 'images returned per call', '10')
     .option('--max-image-mb <mb>', 'largest image returned', '16')
     .option('--max-body-mb <mb>', 'largest request body (JSON with base64 images, or multipart)', '64')
+    .option(
+      '--ro-path <dir>',
+      'host folder every kernel can read (not write) at the same path, e.g. an eval image folder; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      '--drain-timeout <seconds>',
+      'on SIGTERM/SIGINT, how long in-flight calls may finish before they are stopped',
+      '30',
+    )
     .option('--no-kernel-lane', "send shell requests over ZeroMQ only, not the kernel's Unix-socket lane")
     .option('--unsafe-no-isolation', 'run kernels without bubblewrap (only where bwrap is unavailable)')
     .action(async (options: Record<string, unknown>) => {
@@ -126,7 +153,12 @@ export function registerSandboxCommand(program: Command, io: CliIO = processIO()
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      io.err('deepeyes sandbox: shutting down\n');
-      await server.close();
+      const drainSeconds = sandboxServeFlagsSchema.shape.drainTimeout.parse(options.drainTimeout);
+      io.err(`deepeyes sandbox: shutting down (in-flight calls get up to ${drainSeconds} s)\n`);
+      await server.close(drainSeconds * 1000);
     });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -3,7 +3,9 @@ results and displays go (to the kernel that owns the shell), which formats are c
 the passes skipped for plain Python, and the cell label newer IPython prints."""
 
 import base64
+import linecache
 import os
+import re
 import sys
 
 from IPython.core import ultratb
@@ -106,6 +108,55 @@ class SandboxShell(InteractiveShell):
         )
 
 
+# Lines longer than this are shortened in the copy of a cell kept for tracebacks.
+LONG_LINE_CHARS = 65536
+# Runs of base64-alphabet characters longer than this, in such a line, keep their first part.
+LONG_RUN = re.compile(r'[A-Za-z0-9+/=]{4096,}')
+
+
+def shorten_long_line(line):
+    """A long run of base64-like characters (an image inlined as a string literal) keeps its
+    first 64 characters and a marker of the same alphabet, so the line still parses (the literal
+    stays a literal) and a traceback shows it at a readable length."""
+    return LONG_RUN.sub(lambda run: run.group(0)[:64] + 'deepeyesELIDED' + str(len(run.group(0))), line)
+
+
+def cache_without_copies(compiler):
+    """IPython keeps every cell's lines in linecache for tracebacks: a second full copy of an
+    8.5 MB init cell, per session, for as long as the session lives. Lines past
+    LONG_LINE_CHARS are kept shortened (see shorten_long_line); every other line as before."""
+    original = compiler.cache
+
+    def cache(transformed_code, number=0, raw_code=None):
+        name = original(transformed_code, number, raw_code)
+        if len(transformed_code) > LONG_LINE_CHARS:
+            size, mtime, lines, _ = linecache.cache[name]
+            if any(len(line) > LONG_LINE_CHARS for line in lines):
+                lines = [shorten_long_line(line) if len(line) > LONG_LINE_CHARS else line for line in lines]
+                entry = (size, mtime, lines, name)
+                linecache.cache[name] = entry
+                linecache._ipython_cache[name] = entry
+        return name
+
+    compiler.cache = cache
+
+
+def share_history_strings(history):
+    """IPython stores each cell twice in its history, raw and transformed; for plain Python
+    they differ only by blank lines at the ends, yet each is its own string. Storing the raw
+    one for both keeps one copy of an 8.5 MB cell instead of two (In/_ih then show the cell
+    as written, less its trailing newlines, as _i<n> always did)."""
+    original = history.store_inputs
+
+    def store_inputs(line_num, source, source_raw=None):
+        if source_raw is not None and source is not source_raw:
+            if source.strip('\n') == source_raw.strip('\n'):
+                source = source_raw
+        return original(line_num, source, source_raw)
+
+    history.store_inputs = store_inputs
+
+
 def build_shell():
     """The process's IPython shell, built on first call. The zygote calls this before it forks,
     so each kernel inherits a ready shell copy-on-write: building one (traitlets config,
@@ -122,6 +173,8 @@ def build_shell():
     shell = SandboxShell.instance(config=config)
     shell.enable_matplotlib('inline')
     keep_only_used_formats(shell.display_formatter)
+    cache_without_copies(shell.compile)
+    share_history_strings(shell.history_manager)
     skip_token_transforms_for_plain_python(shell.input_transformer_manager)
     return shell
 

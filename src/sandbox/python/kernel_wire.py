@@ -119,10 +119,16 @@ class StreamSocket:
             if len(buffer) - offset - 4 < size:
                 return None
             if consume:
-                frames.append(bytes(buffer[offset + 4 : offset + 4 + size]))
+                # One copy through a view (a bytearray slice would copy twice: 8.5 MB cells).
+                with memoryview(buffer) as view:
+                    frames.append(bytes(view[offset + 4 : offset + 4 + size]))
             offset += 4 + size
         if consume:
-            del buffer[:offset]
+            if offset == len(buffer):
+                # A fresh buffer: the old one may have grown to a large cell's size.
+                self.buffer = bytearray()
+            else:
+                del buffer[:offset]
         return frames
 
     def recv_multipart(self):

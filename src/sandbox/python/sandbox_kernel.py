@@ -59,6 +59,8 @@ STREAM_PUBLISH_INTERVAL_S = 0.05
 # (text and base64 images) at most, before it streams like a plain call.
 BATCH_WINDOW_S = 0.05
 BATCH_MAX_CHARS = 4 * 1024 * 1024
+# Consecutive helper-thread errors written to stderr before it goes quiet (it keeps serving).
+HELPER_ERRORS_REPORTED = 3
 
 
 def _text_size(content):
@@ -319,6 +321,7 @@ class Kernel:
         poller.register(self.control_socket, zmq.POLLIN)
         for stream in self.streams:
             poller.register(stream.pipe, zmq.POLLIN)
+        failures = 0
         while True:
             try:
                 ready = dict(poller.poll())
@@ -326,8 +329,15 @@ class Kernel:
                     self._handle_control()
                 if any(stream.pipe in ready for stream in self.streams):
                     self.drain_fds()
-            except Exception:  # the helper must outlive a bad message
-                pass
+                failures = 0
+            except Exception as error:
+                # The helper must outlive a bad message, but not hide it or spin on a broken
+                # socket: the error goes to the current cell's stderr, and a helper failing
+                # over and over backs off.
+                failures += 1
+                if failures <= HELPER_ERRORS_REPORTED:
+                    self.streams[1].append(f'[deepeyes: kernel helper error: {type(error).__name__}: {error}]\n')
+                time.sleep(min(0.001 * 2**failures, 1.0))
 
     def _handle_control(self):
         received = self.wire.receive(self.control_socket)
@@ -408,6 +418,10 @@ class Kernel:
         self.wire.send(channel, reply_type, reply, message, identities, metadata)
         if streamed:
             self.publish('status', {'execution_state': 'idle'})
+        # Output a subprocess writes later still needs a parent header, but not the request's
+        # content: an idle kernel would otherwise hold the last cell's text (8.5 MB for an
+        # init cell carrying a base64 image) until the next call.
+        self.parent = {'header': message['header'], 'metadata': {}, 'content': {}}
 
     def _kernel_info(self):
         return {
@@ -422,6 +436,10 @@ class Kernel:
 
     def _execute(self, content):
         code = content.get('code', '')
+        if code.endswith('\n'):
+            # History keeps cells without trailing newlines; stripped once here, the one string
+            # serves the run, the history and IPython's last result (instead of two copies).
+            code = code.rstrip('\n')
         silent = bool(content.get('silent', False))
         store_history = bool(content.get('store_history', not silent))
         shell = self.shell

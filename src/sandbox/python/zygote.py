@@ -236,7 +236,7 @@ def helper_main(request):
     the kernel did. Killing this helper kills the kernel through its parent-death signal."""
     try:
         detach_from_zygote()
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), 'prctl PR_SET_PDEATHSIG')
         check(libc.unshare(CLONE_NEWPID), 'unshare pid')
         alive_read, alive_write = os.pipe()
         pid = os.fork()
@@ -274,9 +274,11 @@ def kernel_main(request, alive_read=None):
         if ISOLATED:
             isolate(request)
         # The death signal is reset by a credential change, so it is set after the uid switch.
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        # A kernel that could not arm these must not run user code: check() raises, and the
+        # startup error is recorded for the server.
+        check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), 'prctl PR_SET_PDEATHSIG')
+        check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 'prctl PR_SET_NO_NEW_PRIVS')
+        check(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), 'prctl PR_SET_DUMPABLE')
         if alive_read is not None:
             # The parent may have died before the death signal was armed: its pipe end is then closed.
             readable, _, _ = select.select([alive_read], [], [], 0)
@@ -367,6 +369,7 @@ class Zygote:
             )
 
     def handle(self, line):
+        request = None  # a line that is not JSON leaves nothing to read a key from
         try:
             request = json.loads(line)
             operation = request.get('op')
