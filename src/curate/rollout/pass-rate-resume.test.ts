@@ -1,0 +1,82 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScriptedChatModel } from '../../model/scripted-chat-model.js';
+import { createRewardScorer } from '../../reward/index.js';
+import type { CurationItem } from '../curation-item.js';
+import { CurationStore } from '../store/curation-store.js';
+import { ImageStore } from '../store/image-store.js';
+import { patternImage } from '../testing/make-curation-sample.js';
+import { runDifficulty } from './difficulty-stage.js';
+import { agentRollouts } from './rollout-runner.js';
+
+const SETTINGS = { k: 3, temperature: 1, seed: 0, judge: null, maxAttempts: 1, agent: {}, maxPasses: 2 };
+
+describe('difficulty stage interrupted and resumed', () => {
+  let directory: string;
+  let store: CurationStore;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'curate-resume-'));
+    store = new CurationStore(directory);
+    const images = new ImageStore(store);
+    const image = await images.put(await patternImage(1));
+    store.beginStage('clean', {});
+    for (let index = 0; index < 20; index++) {
+      const item: CurationItem = {
+        id: `i${index}`,
+        source: 's',
+        category: 'perception',
+        answerType: 'number',
+        question: `Q${index}`,
+        answer: '1',
+        images: [image],
+        origin: { file: 'f', row: index + 1 },
+      };
+      store.putStageItem('clean', {
+        id: item.id,
+        position: index,
+        status: 'kept',
+        reason: null,
+        detail: null,
+        data: item,
+      });
+    }
+    store.finishStage('clean');
+  });
+  afterAll(async () => {
+    store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('should redo no stored rollout and lose none after an abort mid-stage', async () => {
+    const controller = new AbortController();
+    const first = new ScriptedChatModel((_request, call) => {
+      if (call === 25) controller.abort(new Error('killed'));
+      return '<think>x</think><answer>2</answer>';
+    });
+    const context = { store, images: new ImageStore(store), concurrency: 4, signal: controller.signal };
+    const stopped = await runDifficulty(SETTINGS, context, {
+      runner: agentRollouts({ dependencies: { model: first }, temperature: 1 }),
+      scorer: createRewardScorer(),
+    });
+    expect(stopped.finished).toBe(false);
+    const storedAfterKill = store.database.prepare('SELECT COUNT(*) FROM rollouts').pluck().get() as number;
+    expect(storedAfterKill).toBeGreaterThan(0);
+    expect(storedAfterKill).toBeLessThan(60);
+
+    const second = new ScriptedChatModel(() => '<think>x</think><answer>2</answer>');
+    const resumed = await runDifficulty(
+      SETTINGS,
+      { store, images: new ImageStore(store), concurrency: 4 },
+      {
+        runner: agentRollouts({ dependencies: { model: second }, temperature: 1 }),
+        scorer: createRewardScorer(),
+      },
+    );
+    expect(resumed).toMatchObject({ kept: 20, dropped: 0, finished: true });
+    // Exactly the missing rollouts were run: nothing redone, nothing lost.
+    expect(second.requests).toHaveLength(60 - storedAfterKill);
+    expect(store.database.prepare('SELECT COUNT(*) FROM rollouts').pluck().get()).toBe(60);
+  });
+});

@@ -1,0 +1,166 @@
+import { DeepeyesError } from '../../errors.js';
+import { summarizeToolUse } from '../../eval/analytics/classify-tool-call.js';
+import type { RewardScorer } from '../../reward/index.js';
+import { type CurationItem, curationItemSchema, type StageName } from '../curation-item.js';
+import { progressTracker, type StageContext, type StageOutcome } from '../pipeline/stage-context.js';
+import { runPool } from '../pipeline/work-pool.js';
+import { type RolloutRow, settingsKey } from '../store/curation-store.js';
+import { gradeTrajectory } from './grade-trajectory.js';
+import type { RolloutRunner } from './rollout-runner.js';
+
+export type PassRateSettings = {
+  /** Rollouts per item (the paper: 8). */
+  k: number;
+  /** Sampling temperature (the paper's passes: 1). */
+  temperature: number;
+  /** Seed of sample 0. */
+  seed: number;
+  /** Judge identity (URL + model) or null when rule verifiers decide: it pins the verdicts. */
+  judge: string | null;
+  /** Attempts per rollout when the model or sandbox fails, before it is left for a rerun. */
+  maxAttempts: number;
+  /** Anything else that changes a rollout (agent profile, budgets, prompts). */
+  agent: Record<string, unknown>;
+};
+
+export type PassRateDependencies = { runner: RolloutRunner; scorer: RewardScorer };
+
+type StageSpec = {
+  stage: StageName;
+  input: StageName;
+  tools: boolean;
+  /** The item's fate once its k rollouts are in. */
+  decide(
+    item: CurationItem,
+    passes: number,
+    k: number,
+  ): { keep: boolean; reason?: string; item: CurationItem };
+  /** Settings that change the decision but not the rollouts. */
+  decision: Record<string, unknown>;
+};
+
+const INFRASTRUCTURE_STOPS = new Set(['model-error', 'sandbox-error']);
+
+/**
+ * k rollouts per item, each stored the moment it is scored; an item is decided once all k are in.
+ * A resumed run skips decided items and stored rollouts, so a kill redoes nothing finished and loses
+ * at most the rollouts in flight. Units of concurrency are rollouts, to keep the model servers busy.
+ */
+export async function runPassRateStage(
+  spec: StageSpec,
+  settings: PassRateSettings,
+  context: StageContext,
+  dependencies: PassRateDependencies,
+): Promise<StageOutcome> {
+  const { store } = context;
+  const rolloutSettings = { ...settings, model: dependencies.runner.name, tools: spec.tools };
+  delete (rolloutSettings as Partial<PassRateSettings>).maxAttempts;
+  const key = settingsKey(rolloutSettings);
+  const begun = store.beginStage(spec.stage, { rollouts: rolloutSettings, decision: spec.decision });
+  const outcome = (workDone: number, failed: number, finished: boolean): StageOutcome => ({
+    stage: spec.stage,
+    ...store.counts(spec.stage),
+    workDone,
+    failed,
+    finished,
+  });
+  if (begun.finished) return outcome(0, 0, true);
+  if (begun.reset)
+    context.log?.(`${spec.stage}: settings changed, deciding again (stored rollouts are reused)`);
+
+  const input = store.stageItems(spec.input, 'kept');
+  const decided = store.decidedIds(spec.stage);
+  const stored = store.rollouts(spec.stage, key);
+  const positions = new Map(input.map((row) => [row.id, row.position]));
+  const items = new Map<string, CurationItem>();
+  const decide = (item: CurationItem, rows: RolloutRow[]) => {
+    const passes = rows.filter((row) => row.correct).length;
+    const verdict = spec.decide(item, passes, settings.k);
+    store.putStageItem(spec.stage, {
+      id: item.id,
+      position: positions.get(item.id) ?? 0,
+      status: verdict.keep ? 'kept' : 'dropped',
+      reason: verdict.reason ?? null,
+      detail: `${passes}/${settings.k} correct`,
+      data: verdict.item,
+    });
+  };
+  const tasks: { item: CurationItem; sample: number }[] = [];
+  let doneBefore = 0;
+  for (const row of input) {
+    if (decided.has(row.id)) {
+      doneBefore += settings.k;
+      continue;
+    }
+    const item = curationItemSchema.parse(row.data);
+    items.set(item.id, item);
+    const have = stored.get(item.id) ?? [];
+    doneBefore += Math.min(have.length, settings.k);
+    if (have.length >= settings.k) {
+      decide(item, have.slice(0, settings.k));
+      continue;
+    }
+    const samples = new Set(have.map((rollout) => rollout.sample));
+    for (let sample = 0; sample < settings.k; sample++)
+      if (!samples.has(sample)) tasks.push({ item, sample });
+  }
+  const progress = progressTracker(context, spec.stage, 'rollouts', input.length * settings.k, doneBefore);
+  const imageCache = new Map<string, Promise<Uint8Array[]>>();
+  const loadImages = (item: CurationItem) => {
+    let images = imageCache.get(item.id);
+    if (!images) {
+      images = Promise.all(item.images.map((image) => context.images.read(image.sha256)));
+      imageCache.set(item.id, images);
+    }
+    return images;
+  };
+  const counts = new Map<string, number>([...stored].map(([id, rows]) => [id, rows.length]));
+  let failed = 0;
+  const pool = await runPool({
+    tasks,
+    concurrency: context.concurrency,
+    signal: context.signal,
+    onTaskError: (task, error) => {
+      failed++;
+      context.log?.(`${spec.stage}: ${task.item.id} sample ${task.sample}: ${(error as Error).message}`);
+    },
+    run: async ({ item, sample }, signal) => {
+      const images = await loadImages(item);
+      let run: Awaited<ReturnType<RolloutRunner['run']>> | undefined;
+      for (let attempt = 1; attempt <= settings.maxAttempts; attempt++) {
+        run = await dependencies.runner.run({ item, images, tools: spec.tools, sample }, signal);
+        if (signal.aborted) return;
+        if (!INFRASTRUCTURE_STOPS.has(run.trajectory.stopReason)) break;
+        if (attempt === settings.maxAttempts)
+          throw new DeepeyesError(
+            run.trajectory.stopReason,
+            run.trajectory.error ?? run.trajectory.stopReason,
+          );
+      }
+      const trajectory = run!.trajectory;
+      const reward = await gradeTrajectory(dependencies.scorer, item, trajectory, signal);
+      if (signal.aborted) return;
+      const usage = summarizeToolUse(trajectory);
+      store.putRollout(spec.stage, key, {
+        id: item.id,
+        sample,
+        correct: reward.acc === 1,
+        toolCalls: usage.toolCalls,
+        toolMix: usage.toolMix,
+        answer: trajectory.answer,
+        stopReason: trajectory.stopReason,
+        turns: trajectory.turns.length,
+      });
+      progress.tick();
+      const count = (counts.get(item.id) ?? 0) + 1;
+      counts.set(item.id, count);
+      if (count === settings.k) {
+        decide(item, store.rollouts(spec.stage, key, item.id).get(item.id) ?? []);
+        imageCache.delete(item.id);
+      }
+    },
+  });
+  const finished = !pool.stopped && failed === 0;
+  if (finished) store.finishStage(spec.stage);
+  return outcome(progress.doneThisSession, failed, finished);
+}

@@ -1,0 +1,63 @@
+import type { AgentOptionsInput } from '../../agent/agent-options.js';
+import { type AgentDependencies, type AgentRun, runAgent } from '../../agent/run-agent.js';
+import type { CurationItem } from '../curation-item.js';
+
+/** One rollout to run: an item, its image bytes, with or without tools, and which sample it is. */
+export type RolloutInput = {
+  item: CurationItem;
+  images: Uint8Array[];
+  tools: boolean;
+  /** 0-based sample number; it seeds the model call so k samples are k different requests. */
+  sample: number;
+};
+
+/** Runs one trajectory: the full agent in production, the same agent with a scripted model in tests. */
+export interface RolloutRunner {
+  /** The model's name: it pins the stage's settings (a different model means new rollouts). */
+  readonly name: string;
+  run(input: RolloutInput, signal: AbortSignal): Promise<AgentRun>;
+}
+
+/** The question as the model reads it: multiple-choice items list their options. */
+export function questionText(item: CurationItem): string {
+  if (!item.options || item.answerType !== 'choice') return item.question;
+  const listed = Object.entries(item.options)
+    .map(([letter, text]) => `${letter}. ${text}`)
+    .join('\n');
+  return `${item.question}\nOptions:\n${listed}`;
+}
+
+export type AgentRolloutOptions = {
+  /** Model (wrap it in `CachedChatModel`), sandbox and search tools, shared by every rollout. */
+  dependencies: AgentDependencies;
+  /** Agent options (profile, budgets, prompts); mode, temperature and seed are set per rollout. */
+  agent?: AgentOptionsInput;
+  temperature: number;
+  /** The seed of sample 0; sample i uses seed + i. */
+  seed?: number;
+  /** Tools on: `agent` (code + text + image search) or `code` (code only). */
+  toolMode?: 'agent' | 'code';
+};
+
+/**
+ * Rollouts through deepeyes' agent loop: without tools the `think` mode (reason, then answer),
+ * with tools the full agent with sandbox and search, so every observation is byte-identical to
+ * what the RL environment shows.
+ */
+export function agentRollouts(options: AgentRolloutOptions): RolloutRunner {
+  return {
+    name: options.dependencies.model.name,
+    run: (input, signal) =>
+      runAgent(
+        { id: `${input.item.id}#${input.sample}`, question: questionText(input.item), images: input.images },
+        options.dependencies,
+        {
+          ...options.agent,
+          mode: input.tools ? (options.toolMode ?? 'agent') : 'think',
+          temperature: options.temperature,
+          seed: (options.seed ?? 0) + input.sample,
+        },
+        { signal },
+      ),
+  };
+}
