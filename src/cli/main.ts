@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEnvCommands } from './commands/env.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
@@ -27,6 +28,7 @@ export function buildProgram(io = processIO()): Command {
   registerSandboxCommand(program, io);
   registerSearchCommands(program, io);
   registerRewardCommands(program, io);
+  registerEnvCommands(program, io);
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
   return program;
 }
