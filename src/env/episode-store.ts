@@ -73,7 +73,10 @@ export class EpisodeStore {
 
   /** Closes episodes idle longer than the TTL (a trainer that crashed mid-rollout leaks nothing). */
   async sweep(now = performance.now()): Promise<number> {
-    const idle = [...this.episodes.values()].filter((episode) => now - episode.lastActiveAt > this.idleTtlMs);
+    // An episode in the middle of a step (waiting for a free kernel, say) is not idle, however long it waits.
+    const idle = [...this.episodes.values()].filter(
+      (episode) => !episode.isBusy && now - episode.lastActiveAt > this.idleTtlMs,
+    );
     for (const episode of idle) {
       this.episodes.delete(episode.id);
       this.counters.expired += 1;

@@ -311,6 +311,11 @@ export class Episode {
     return this.done;
   }
 
+  /** A step is running (it may be waiting for a kernel): the episode is not idle. */
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
   summary(): EpisodeSummary {
     return {
       episode_id: this.id,
@@ -337,6 +342,7 @@ export class Episode {
       throw new EpisodeError(409, 'step-in-progress', `episode ${this.id} is still running a step`);
     this.busy = true;
     const start = this.now();
+    this.lastActiveAt = start;
     const clockStart = { sandbox: this.clock.sandboxMs, search: this.clock.searchMs };
     const turn = this.turns;
     this.turns += 1;
