@@ -11,6 +11,7 @@
  *    kernels limited to `--sandbox-sessions` (the gate makes the rest wait: see sandbox waits).
  *    Search is an in-memory scripted provider (labelled), so the sandbox is what is measured.
  */
+import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { gateSandbox } from '../../src/env/session-gate.js';
@@ -58,20 +59,47 @@ const picture = (
     .toBuffer()
 ).toString('base64');
 
+// A trainer keeps a bounded connection pool; 4,096 sockets at once would measure the client, not the server.
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+
+function send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers:
+          payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
+
 async function call(method: string, path: string, body?: unknown): Promise<any> {
   for (;;) {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    if (response.status === 429) {
+    const { status, json } = await send(method, path, body);
+    if (status === 429) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       continue;
     }
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    if (status >= 400) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
     return json;
   }
 }
