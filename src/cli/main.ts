@@ -4,11 +4,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerEnvCommands } from './commands/env.js';
 import { registerEvalCommands } from './commands/eval.js';
 import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSearchCommands } from './commands/search.js';
+import { buildTrainRlCommand } from './commands/train-rl.js';
 import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
 import { reportError } from './report-error.js';
@@ -27,6 +29,9 @@ export function buildProgram(io = processIO()): Command {
   registerSandboxCommand(program, io);
   registerSearchCommands(program, io);
   registerRewardCommands(program, io);
+  registerEnvCommands(program, io);
+  // Until the train helper's `train` group lands, `train rl` registers its own group.
+  program.command('train').description('launch training runs').addCommand(buildTrainRlCommand(io));
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
   return program;
 }
