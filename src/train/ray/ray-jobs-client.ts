@@ -120,7 +120,9 @@ export class RayJobsClient {
       socket.on('unexpected-response', (_request, response) => {
         const status = response.statusCode ?? 0;
         let text = '';
-        response.on('data', (chunk: Buffer) => void (text += chunk.toString()));
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
         response.on('end', () => finish(this.errorFor(status, text, { jobId: id })));
         response.on('error', () => finish(this.errorFor(status, text, { jobId: id })));
       });
