@@ -9,6 +9,7 @@ import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSearchCommands } from './commands/search.js';
+import { registerTrainCommands } from './commands/train.js';
 import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
 import { reportError } from './report-error.js';
@@ -28,6 +29,7 @@ export function buildProgram(io = processIO()): Command {
   registerSearchCommands(program, io);
   registerRewardCommands(program, io);
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
+  registerTrainCommands(program, io);
   return program;
 }
 
