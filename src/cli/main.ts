@@ -10,6 +10,7 @@ import { registerRewardCommands } from './commands/reward.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSearchCommands } from './commands/search.js';
+import { registerTrainCommands } from './commands/train.js';
 import { buildTrainRlCommand } from './commands/train-rl.js';
 import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
@@ -30,9 +31,8 @@ export function buildProgram(io = processIO()): Command {
   registerSearchCommands(program, io);
   registerRewardCommands(program, io);
   registerEnvCommands(program, io);
-  // Until the train helper's `train` group lands, `train rl` registers its own group.
-  program.command('train').description('launch training runs').addCommand(buildTrainRlCommand(io));
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
+  registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
   return program;
 }
 

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { type CliIO, processIO } from '../io.js';
+import { registerTrainJobCommands } from './train-jobs.js';
+import { registerTrainMetricsCommand } from './train-metrics.js';
+import { registerTrainSftCommand } from './train-sft.js';
+
+export { addLaunchFlags, launchFlagsSchema, launchFromFlags } from './train-launch-flags.js';
+
+/**
+ * `deepeyes train …`: SFT config and launch, Ray jobs (submit, status, logs, stop, list), metrics and
+ * curves. `train rl` (verl config) is attached here by the RL module through `addLaunchFlags`.
+ */
+export function registerTrainCommands(program: Command, io: CliIO = processIO()): Command {
+  const group = program
+    .command('train')
+    .description('Training runs: LLaMA-Factory SFT configs, Ray job submission and logs, training curves');
+  registerTrainSftCommand(group, io);
+  registerTrainJobCommands(group, io);
+  registerTrainMetricsCommand(group, io);
+  return group;
+}
