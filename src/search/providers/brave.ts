@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SearchProviderError } from '../search-errors.js';
 import type { SearchHit, SearchOptions, SearchProvider } from '../search-provider.js';
+import { parseProviderAnswer } from './google-search-api.js';
 import { ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
 
 /** Brave Search web API (`/res/v1/web/search`). Key: BRAVE_API_KEY. Text only: Brave has no reverse image search. */
@@ -49,10 +50,8 @@ export class BraveSearch implements SearchProvider {
       { headers: { 'x-subscription-token': this.options.apiKey } },
       options.signal,
     );
-    const parsed = webSchema.safeParse(answer);
-    if (!parsed.success)
-      throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
-    return (parsed.data.web?.results ?? []).slice(0, limit).map((result) => {
+    const data = parseProviderAnswer(webSchema, answer, this.name);
+    return (data.web?.results ?? []).slice(0, limit).map((result) => {
       const date = result.age ?? result.page_age ?? undefined;
       return {
         title: stripTags(result.title),

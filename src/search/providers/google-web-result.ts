@@ -9,7 +9,9 @@ export const googleWebResultSchema = z.object({
   date: z.string().nullish(),
 });
 
-export function toSearchHit(result: z.infer<typeof googleWebResultSchema>): SearchHit {
+export type GoogleWebResult = z.infer<typeof googleWebResultSchema>;
+
+export function toSearchHit(result: GoogleWebResult): SearchHit {
   return {
     title: result.title,
     link: result.link,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SearchProviderError } from '../search-errors.js';
 import type { SearchHit, SearchOptions, SearchProvider } from '../search-provider.js';
+import { parseProviderAnswer } from './google-search-api.js';
 import { ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
 
 /**
@@ -45,11 +46,9 @@ export class SearxngSearch implements SearchProvider {
       ...(this.options.engines ? { engines: this.options.engines } : {}),
     });
     const answer = await this.http.json(`${this.baseUrl}/search?${parameters}`, {}, options.signal);
-    const parsed = resultsSchema.safeParse(answer);
-    if (!parsed.success)
-      throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
+    const data = parseProviderAnswer(resultsSchema, answer, this.name);
     // SearXNG has no result-count parameter: it returns a page (~20); keep the first `limit`.
-    return parsed.data.results.slice(0, limit).map((result) => ({
+    return data.results.slice(0, limit).map((result) => ({
       title: result.title,
       link: result.url,
       ...(result.content ? { snippet: result.content } : {}),

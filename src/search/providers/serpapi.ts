@@ -1,16 +1,10 @@
 import { z } from 'zod';
 import { SearchProviderError } from '../search-errors.js';
-import type {
-  ImageSearchHit,
-  ImageSearchProvider,
-  SearchHit,
-  SearchOptions,
-  SearchProvider,
-} from '../search-provider.js';
-import { googleWebResultSchema, toSearchHit } from './google-web-result.js';
-import { type ImageHost, requireImageHost } from './image-host.js';
-import { ProviderHttp, type ProviderHttpOptions } from './provider-http.js';
-import { attachResultImages } from './result-images.js';
+import { GoogleSearchApi, parseProviderAnswer, withImageUrl } from './google-search-api.js';
+import { type GoogleWebResult, googleWebResultSchema } from './google-web-result.js';
+import type { ImageHost } from './image-host.js';
+import type { ProviderHttpOptions } from './provider-http.js';
+import type { RemoteImageResult } from './result-images.js';
 
 /** SerpAPI: Google web search (`engine=google`) and Google Lens (`engine=google_lens`). Key: SERPAPI_API_KEY. */
 export type SerpApiOptions = {
@@ -24,6 +18,7 @@ export type SerpApiOptions = {
 
 // SerpAPI answers HTTP 200 with {"error": "..."} for some failures (no results, bad key on some plans).
 const errorSchema = z.object({ error: z.string() });
+const NO_RESULTS = /hasn't returned any results/i;
 
 const webSchema = z.object({
   organic_results: z.array(googleWebResultSchema).default([]),
@@ -42,63 +37,37 @@ const lensSchema = z.object({
     .default([]),
 });
 
-export class SerpApiSearch implements SearchProvider, ImageSearchProvider {
-  readonly name = 'serpapi';
-  private readonly http: ProviderHttp;
-  private readonly downloads: ProviderHttp;
+export class SerpApiSearch extends GoogleSearchApi {
   private readonly baseUrl: string;
 
   constructor(private readonly options: SerpApiOptions) {
+    super('serpapi', options.imageHost, options.http);
     this.baseUrl = (options.baseUrl ?? 'https://serpapi.com').replace(/\/$/, '');
-    this.http = new ProviderHttp('serpapi', options.http);
-    this.downloads = new ProviderHttp('serpapi image download', {
-      ...options.http,
-      minIntervalMs: 0,
-      retries: 1,
-    });
   }
 
-  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-    const limit = options.limit ?? 5;
-    const answer = await this.get({ engine: 'google', q: query, num: String(limit) }, options.signal);
-    if (isNoResults(answer)) return [];
-    const parsed = webSchema.safeParse(answer);
-    if (!parsed.success)
-      throw new SearchProviderError(this.name, `unexpected answer shape: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.organic_results.slice(0, limit).map(toSearchHit);
+  protected async webResults(query: string, limit: number, signal?: AbortSignal): Promise<GoogleWebResult[]> {
+    const answer = await this.get({ engine: 'google', q: query, num: String(limit) }, signal);
+    if (answer === undefined) return [];
+    return parseProviderAnswer(webSchema, answer, this.name).organic_results;
   }
 
-  async searchImage(image: Uint8Array, options: SearchOptions = {}): Promise<ImageSearchHit[]> {
-    const limit = options.limit ?? 5;
-    const url = await requireImageHost(this.options.imageHost, this.name).upload(image, options.signal);
-    const answer = await this.get({ engine: 'google_lens', url }, options.signal);
-    if (isNoResults(answer)) return [];
-    const parsed = lensSchema.safeParse(answer);
-    if (!parsed.success)
-      throw new SearchProviderError(
-        this.name,
-        `unexpected lens answer shape: ${parsed.error.issues[0]?.message}`,
-      );
-    const results = parsed.data.visual_matches.slice(0, limit).map((match) => ({
+  protected async lensMatches(imageUrl: string, signal?: AbortSignal): Promise<RemoteImageResult[]> {
+    const answer = await this.get({ engine: 'google_lens', url: imageUrl }, signal);
+    if (answer === undefined) return [];
+    return parseProviderAnswer(lensSchema, answer, this.name, 'lens answer').visual_matches.map((match) => ({
       title: match.title,
       link: match.link,
-      imageUrl: match.thumbnail ?? match.image ?? undefined,
+      ...withImageUrl(match.thumbnail ?? match.image),
     }));
-    return attachResultImages(results, this.downloads, options.signal);
   }
 
+  /** The answer, or undefined when SerpAPI says there are no results; its other errors throw. */
   private async get(parameters: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
     const query = new URLSearchParams({ ...parameters, api_key: this.options.apiKey });
     const answer = await this.http.json(`${this.baseUrl}/search.json?${query}`, {}, signal);
     const error = errorSchema.safeParse(answer);
-    if (error.success && !/hasn't returned any results/i.test(error.data.error)) {
-      throw new SearchProviderError(this.name, error.data.error);
-    }
-    return answer;
+    if (!error.success) return answer;
+    if (NO_RESULTS.test(error.data.error)) return undefined;
+    throw new SearchProviderError(this.name, error.data.error);
   }
-}
-
-function isNoResults(answer: unknown): boolean {
-  const error = errorSchema.safeParse(answer);
-  return error.success && /hasn't returned any results/i.test(error.data.error);
 }
