@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { AGENT_MODES, type AgentMode, COMPAT_PROFILES } from '../protocol/action.js';
+import { CODE_REPAIR_MODES } from '../protocol/code-repair.js';
 import { TOOL_FORMATS } from '../protocol/tool-format.js';
 
 // One home for these names (protocol); re-exported for the CLI's option parsing.
-export { AGENT_MODES, type AgentMode, COMPAT_PROFILES };
+export { AGENT_MODES, type AgentMode, CODE_REPAIR_MODES, COMPAT_PROFILES, TOOL_FORMATS };
+
+/** What the model reads after code: DeepEyesV2's sandbox output (`reference`) or the kernel's own (`notebook`). */
+export const CODE_OUTPUT_STYLES = ['reference', 'notebook'] as const;
 
 /**
  * Everything that shapes one run. Defaults follow the released DeepEyesV2 RL run script
@@ -37,9 +41,9 @@ export const agentOptionsSchema = z.object({
    * plt.show() figures as images, its syntax-error and timeout texts); notebook: the
    * kernel's own output (every displayed image, no `Out[n]:`).
    */
-  codeOutput: z.enum(['reference', 'notebook']).default('reference'),
+  codeOutput: z.enum(CODE_OUTPUT_STYLES).default('reference'),
   /** auto: run as written, re-indent only if it does not compile; upstream: always re-indent + autopep8; off. */
-  codeRepair: z.enum(['auto', 'upstream', 'off']).default('auto'),
+  codeRepair: z.enum(CODE_REPAIR_MODES).default('auto'),
   /** Images attached to one observation; upstream keeps the first 10. */
   maxObservationImages: z.number().int().positive().default(10),
   /** Let image_search name a region (`bbox_2d`) to search with a crop; off keeps DeepEyesV2's behaviour. */

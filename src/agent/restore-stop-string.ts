@@ -1,11 +1,5 @@
 import type { ChatReply } from '../model/chat-model.js';
-
-/** The blocks a DeepEyesV2 turn ends with; generation stops at their closing tags. */
-const TOOL_BLOCKS = [
-  ['<code>', '</code>'],
-  ['<tool_call>', '</tool_call>'],
-] as const;
-const TOOL_STOP_SEQUENCES: readonly string[] = TOOL_BLOCKS.map(([, close]) => close);
+import { TOOL_BLOCKS, TOOL_STOP_SEQUENCES } from '../protocol/prompts.js';
 
 /**
  * The RL rollout keeps the stop string in the turn, but an OpenAI-compatible server drops it.

@@ -10,9 +10,8 @@ import { pythonStrip } from './python-text.js';
  *   move into it, a call after a `def` moves into the function, …).
  * - `off`: never touch the code.
  */
-export type CodeRepairMode = 'auto' | 'upstream' | 'off';
-
-export const CODE_REPAIR_MODES: readonly CodeRepairMode[] = ['auto', 'upstream', 'off'];
+export const CODE_REPAIR_MODES = ['auto', 'upstream', 'off'] as const;
+export type CodeRepairMode = (typeof CODE_REPAIR_MODES)[number];
 
 const DEDENT_KEYWORDS = ['except', 'elif', 'else', 'finally'];
 const INDENT_UNIT = '    ';

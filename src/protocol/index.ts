@@ -52,6 +52,8 @@ export {
   defaultSystemPrompt,
   defaultUserTemplate,
   stopSequences,
+  TOOL_BLOCKS,
+  TOOL_STOP_SEQUENCES,
 } from './prompts.js';
 export { type PythonJsonOptions, type PythonJsonResult, parsePythonJson } from './python-json.js';
 export {

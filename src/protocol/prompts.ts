@@ -95,10 +95,19 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   return system ? { system, user } : { user };
 }
 
+/** The blocks a DeepEyesV2 tool turn ends with, as [open, close] tags; generation stops at the close. */
+export const TOOL_BLOCKS = [
+  ['<code>', '</code>'],
+  ['<tool_call>', '</tool_call>'],
+] as const;
+
+/** The RL rollout's stop strings: the closing tag of every tool block. */
+export const TOOL_STOP_SEQUENCES: readonly string[] = TOOL_BLOCKS.map(([, close]) => close);
+
 /**
  * Stop strings for the model server. The RL rollout stops after a code block or a tool call and
  * keeps the stop string; the evaluation agent stops at `</code>` and `<|im_end|>`.
  */
 export function stopSequences(profile: CompatProfile): string[] {
-  return profile === 'vlmevalkit' ? ['</code>', '<|im_end|>'] : ['</code>', '</tool_call>'];
+  return profile === 'vlmevalkit' ? ['</code>', '<|im_end|>'] : [...TOOL_STOP_SEQUENCES];
 }

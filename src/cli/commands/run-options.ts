@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AGENT_MODES, COMPAT_PROFILES } from '../../agent/agent-options.js';
+import {
+  AGENT_MODES,
+  CODE_OUTPUT_STYLES,
+  CODE_REPAIR_MODES,
+  COMPAT_PROFILES,
+  TOOL_FORMATS,
+} from '../../agent/agent-options.js';
+import { CACHE_MODES } from '../../search/search-cache.js';
 
 /**
  * Flags shared by every command that drives the agent (run, demo, eval). Names follow vLLM and
@@ -94,7 +101,7 @@ export const agentFlagsSchema = z.object({
   replay: z.string().optional(),
   mode: z.enum(AGENT_MODES),
   profile: z.enum(COMPAT_PROFILES),
-  toolFormat: z.enum(['deepeyesv2', 'deepeyes-v1']).default('deepeyesv2'),
+  toolFormat: z.enum(TOOL_FORMATS).default('deepeyesv2'),
   maxTurns: optionalInt,
   maxTokens: optionalInt,
   maxTotalTokens: optionalInt,
@@ -103,8 +110,8 @@ export const agentFlagsSchema = z.object({
   topP: optionalNumber,
   seed: optionalInt,
   prefillThink: z.boolean().optional(),
-  codeRepair: z.enum(['auto', 'upstream', 'off']),
-  codeOutput: z.enum(['reference', 'notebook']).optional(),
+  codeRepair: z.enum(CODE_REPAIR_MODES),
+  codeOutput: z.enum(CODE_OUTPUT_STYLES).optional(),
   codeTimeout: optionalNumber,
   systemPromptFile: z.string().optional(),
   userTemplateFile: z.string().optional(),
@@ -117,7 +124,7 @@ export const agentFlagsSchema = z.object({
   imageSearchRegion: z.boolean().optional(),
   imageSearchCacheFile: z.string().optional(),
   searchCache: z.string().optional(),
-  searchCacheMode: z.enum(['record', 'replay', 'off']),
+  searchCacheMode: z.enum(CACHE_MODES),
   unsafeNoIsolation: z.boolean().optional(),
 });
 
