@@ -99,6 +99,28 @@ describe('deepeyes train rl --launch', () => {
     expect(existsSync(join(out, 'deepeyes_agent_loops.yaml'))).toBe(true);
   });
 
+  it('writes the checkpoint keys eval-checkpoints needs only when asked', async () => {
+    const plain = await run(...base(join(root, 'plain')), '--print');
+    expect(plain.out).not.toContain('save_freq');
+    expect(plain.out).not.toContain('default_local_dir');
+    const saving = await run(
+      ...base(join(root, 'saving')),
+      '--checkpoint-dir',
+      '/shared/runs/rl-1',
+      '--save-freq',
+      '20',
+      '--save-hf',
+      '--print',
+    );
+    expect(saving.code).toBe(0);
+    const lines = saving.out.split('\n').map((line) => line.trim().replace(/ \\$/, ''));
+    expect(lines).toContain('trainer.default_local_dir=/shared/runs/rl-1');
+    expect(lines).toContain('trainer.save_freq=20');
+    expect(lines).toContain(
+      "actor_rollout_ref.actor.checkpoint.save_contents=['model','optimizer','extra','hf_model']",
+    );
+  });
+
   it('--launch local runs the written script and exits with the trainer’s code', async () => {
     const bin = join(root, 'bin');
     mkdirSync(bin, { recursive: true });

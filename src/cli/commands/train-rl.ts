@@ -55,6 +55,9 @@ const flagsSchema = launchFlagsSchema.extend({
   integrationsPath: z.string().optional(),
   project: z.string().optional(),
   experiment: z.string().optional(),
+  checkpointDir: z.string().optional(),
+  saveFreq: integer.optional(),
+  saveHf: z.boolean().optional(),
   out: z.string().optional(),
   print: z.boolean().optional(),
 });
@@ -191,6 +194,15 @@ export function buildTrainRlCommand(io: CliIO = processIO()): Command {
     .option('--integrations-path <dir>', 'integrations/verl on the training machines', 'integrations/verl')
     .option('--project <name>', 'trainer.project_name', 'deepeyes')
     .option('--experiment <name>', 'trainer.experiment_name', 'deepeyesv2-rl')
+    .option(
+      '--checkpoint-dir <dir>',
+      'trainer.default_local_dir (default verl: checkpoints/<project>/<experiment> in the job directory)',
+    )
+    .option('--save-freq <n>', 'trainer.save_freq: a checkpoint every N steps (verl default: only the last)')
+    .option(
+      '--save-hf',
+      'also save servable Hugging Face weights (actor/huggingface, checkpoint save_contents hf_model) for train eval-checkpoints',
+    )
     .option(
       '--out <dir>',
       'write run_rl.sh (and the agent-loop YAML) here; --launch runs `bash RUN_DIR/run_rl.sh` (local, on the Ray head) or submits it',
