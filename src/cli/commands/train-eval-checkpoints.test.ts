@@ -5,7 +5,7 @@
  * harness and agent (direct mode) run the OCRBench test sample against it; accuracy lands in the
  * run's metric store and the curves report; every server's process group is gone afterwards (ps).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,15 +51,18 @@ async function run(...argv: string[]) {
   return { code, out: io.stdout.join(''), err: io.stderr.join('') };
 }
 
-/** Processes still alive in the process groups of the servers a run said it stopped. */
+/**
+ * Processes still running in the process groups of the servers a run said it stopped, or naming
+ * the test's folder. Zombies (state Z: exited, holding nothing, waiting for a reaper) do not count.
+ */
 function leftovers(err: string): string[] {
   const groups = [...err.matchAll(/server stopped \(pid (\d+)\)/g)].map((match) => match[1]);
-  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' });
+  const table = execFileSync('ps', ['-eo', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
   return table
     .split('\n')
     .filter((line) => {
-      const [, pgid] = line.trim().split(/\s+/);
-      return groups.includes(pgid) || line.includes(root);
+      const [, pgid, stat] = line.trim().split(/\s+/);
+      return (groups.includes(pgid) || line.includes(root)) && !stat?.startsWith('Z');
     })
     .filter((line) => !line.includes(' ps -eo'));
 }
@@ -120,6 +123,39 @@ describe('deepeyes train eval-checkpoints', () => {
     expect(result.err).toContain('ValueError: no model weights found');
     expect(result.err).toContain('1 checkpoint(s) failed: steps 100');
     expect(leftovers(result.err)).toEqual([]);
+  });
+
+  it('Ctrl-C while a checkpoint is evaluated stops its server before deepeyes exits', async () => {
+    const hangRun = join(root, 'hang-run');
+    mkdirSync(join(hangRun, 'output', 'checkpoint-100'), { recursive: true });
+    const child = spawn(
+      process.execPath,
+      [
+        join(repo, 'bin', 'deepeyes.js'),
+        'train',
+        'eval-checkpoints',
+        '--run',
+        hangRun,
+        '--serve-cmd',
+        serveCmd,
+        ...common,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    for (let waited = 0; !err.includes('evaluating ocrbench'); waited += 50) {
+      if (waited > 60_000) throw new Error(`the CLI never started evaluating:\n${err}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const serverPid = /ready in [\d.]+ s \(pid (\d+)\)/.exec(err)?.[1];
+    expect(serverPid).toBeDefined();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(leftovers(`server stopped (pid ${serverPid})`)).toEqual([]);
   });
 
   it('evaluates already-served URLs', async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { DeepeyesError, UserError } from '../../errors.js';
 import { shellQuote } from '../ray/build-submission.js';
@@ -74,13 +75,32 @@ export type StartServerOptions = {
   signal?: AbortSignal;
 };
 
+/**
+ * Whether any process of the group still runs. A zombie does not count: when deepeyes exits from a
+ * signal handler the event loop never reaps the shell, and an exited process holds nothing.
+ */
 function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
-    return true;
   } catch {
     return false;
   }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true; // No /proc: trust the signal probe.
+  }
+  return entries.some((entry) => {
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[2]) === pid && fields[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -89,6 +109,15 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // Already gone.
   }
+}
+
+/** SIGTERM, a synchronous wait of up to `graceMs` (we are about to exit), then SIGKILL. */
+function stopNow(pid: number, graceMs: number): void {
+  killGroup(pid, 'SIGTERM');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+  killGroup(pid, 'SIGKILL');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,9 +129,16 @@ export async function startCheckpointServer(options: StartServerOptions): Promis
   });
   const pid = child.pid;
   if (pid === undefined) throw new DeepeyesError('serve-failed', `could not start: ${options.command}`);
-  // If deepeyes exits (Ctrl-C, an error), the server goes with it.
+  // If deepeyes exits, the server goes with it. Ctrl-C reaches only our own process group (the
+  // server has its own), so a signal stops the server before deepeyes exits as the signal asks.
   const onExit = () => killGroup(pid, 'SIGKILL');
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopNow(pid, options.graceMs ?? 15_000);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const tail: string[] = [];
   const collect = (chunk: Buffer) => {
     const text = chunk.toString('utf8');
@@ -127,6 +163,8 @@ export async function startCheckpointServer(options: StartServerOptions): Promis
     while (groupAlive(pid)) await sleep(50);
     await Promise.race([exit, sleep(2000)]);
     process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   };
   const url = `http://127.0.0.1:${options.port}/v1`;
   const deadline = Date.now() + options.readyTimeoutMs;

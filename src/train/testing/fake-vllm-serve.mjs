@@ -4,7 +4,8 @@
  * serves `GET /v1/models` (the checkpoint path as the model id, like vLLM) and
  * `POST /v1/chat/completions`, answering the OCRBench test sample's questions correctly for the
  * first step/100 of them and wrongly for the rest, so accuracy rises with the checkpoint's step.
- * Like vLLM it starts a worker process; a path containing "broken" exits at once with an error.
+ * Like vLLM it starts a worker process; a path containing "broken" exits at once with an error, one
+ * containing "hang" lists its model but never answers a chat request.
  * Usage: node fake-vllm-serve.mjs PATH --port PORT
  */
 import { spawn } from 'node:child_process';
@@ -41,6 +42,7 @@ const server = createServer((request, response) => {
     return send(200, { object: 'list', data: [{ id: path, object: 'model', owned_by: 'scripted' }] });
   if (request.method !== 'POST' || request.url !== '/v1/chat/completions')
     return send(404, { error: { message: 'not found' } });
+  if (path.includes('hang')) return;
   let raw = '';
   request.on('data', (chunk) => {
     raw += chunk;
