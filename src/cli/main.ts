@@ -9,7 +9,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { type CliIO, processIO } from './io.js';
-import { reportError } from './report-error.js';
 
 /** Registers one top-level command (with its subcommands) on the program. */
 export type RegisterCommand = (program: Command, io: CliIO) => void;
@@ -70,6 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    // Loaded only on failure: it pulls in zod, which `deepeyes --help` otherwise never needs.
+    const { reportError } = await import('./report-error.js');
     return reportError(error, io);
   }
 }
