@@ -14,8 +14,10 @@ export type KernelSessionDependencies = {
   replaceKernel: () => Promise<KernelProcess>;
   /** Called once when the session ends, with why. */
   onClosed: (session: KernelSession, reason: SessionCloseReason) => void;
-  /** Called after every call, with its status. */
-  onExecuted: (status: Execution['status'], durationMs: number) => void;
+  /** Called after every call, with its status, its run time and how long it queued behind earlier calls. */
+  onExecuted: (status: Execution['status'], durationMs: number, queueWaitMs: number) => void;
+  /** Called when the session's last running or queued call ends (it may be evicted from then on). */
+  onIdle?: () => void;
   now?: () => number;
 };
 
@@ -35,6 +37,8 @@ export class KernelSession implements SandboxSession {
   private closeReason: SessionCloseReason | undefined;
   private deathNotice: string | undefined;
   private busyCount = 0;
+  /** How long the running call waited behind earlier calls of this session, in ms. */
+  private queueWaitMs = 0;
   /**
    * Calls in flight that must hear if the current kernel exits. Each kernel gets one
    * subscription: a `.then` on its exit promise per call would stay attached to that
@@ -69,14 +73,30 @@ export class KernelSession implements SandboxSession {
   execute(code: string, options: ExecuteOptions = {}): Promise<Execution> {
     if (this.closed) return Promise.reject(this.closedError());
     this.busyCount += 1;
-    const run = this.queue.then(() =>
-      this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs),
-    );
+    const enqueuedAt = performance.now();
+    const run = this.queue.then(() => {
+      this.queueWaitMs = performance.now() - enqueuedAt;
+      return this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs);
+    });
     this.queue = run.catch(() => {});
     return run.finally(() => {
       this.busyCount -= 1;
       this.lastActiveAt = this.now();
+      if (this.busyCount === 0) this.dependencies.onIdle?.();
     });
+  }
+
+  /** The current kernel's pid as the zygote sees it (see KernelProcess.pid). */
+  get kernelPid(): number {
+    return this.kernel.pid;
+  }
+
+  /**
+   * Kills the kernel under a running call (the memory budget's last resort); the call answers
+   * status `dead` with `reason` in its notice, and the session ends as a dead kernel's does.
+   */
+  killKernel(reason: string): void {
+    this.kernel.kill(reason);
   }
 
   /** Why the session ended; undefined while it is open. */
@@ -235,7 +255,7 @@ export class KernelSession implements SandboxSession {
   ): Execution {
     const durationMs = performance.now() - startedAt;
     const execution: Execution = { ...output, executionCount: output.executionCount ?? 0, durationMs };
-    this.dependencies.onExecuted(execution.status, durationMs);
+    this.dependencies.onExecuted(execution.status, durationMs, this.queueWaitMs);
     return execution;
   }
 
