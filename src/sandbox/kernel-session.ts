@@ -37,6 +37,12 @@ export class KernelSession implements SandboxSession {
   private closeReason: SessionCloseReason | undefined;
   private deathNotice: string | undefined;
   private busyCount = 0;
+  /**
+   * True from creation until the current task's promise callbacks have run: the caller that
+   * opened the session for a call (the v1 API opens on first call) gets to queue it before
+   * anyone may evict the session as idle.
+   */
+  private claimed = true;
   /** How long the running call waited behind earlier calls of this session, in ms. */
   private queueWaitMs = 0;
   /**
@@ -56,10 +62,15 @@ export class KernelSession implements SandboxSession {
     this.createdAt = this.now();
     this.lastActiveAt = this.createdAt;
     this.watchExit(kernel);
+    setImmediate(() => {
+      this.claimed = false;
+      if (this.busyCount === 0) this.dependencies.onIdle?.();
+    });
   }
 
+  /** Running or queued calls, or just opened for one: such a session is never evicted. */
   get busy(): boolean {
-    return this.busyCount > 0;
+    return this.busyCount > 0 || this.claimed;
   }
 
   get alive(): boolean {
