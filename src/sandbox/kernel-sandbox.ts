@@ -51,6 +51,8 @@ export type SandboxStats = {
     budgetBytes: number;
     /** Held now by the zygote, the pool and every session (last sample + reservations). */
     usedBytes: number;
+    /** The zygote, the warm pool and the pages kernels share with the zygote (part of usedBytes). */
+    baseBytes: number;
     sampledAt: number | null;
     /** Idle sessions evicted for the budget (also counted in sessionsEvicted). */
     evictions: number;
@@ -411,6 +413,7 @@ export class KernelSandbox implements Sandbox {
       memory: {
         budgetBytes: this.memory.budgetBytes,
         usedBytes: this.memory.usedBytes(),
+        baseBytes: this.memory.snapshot().baseBytes,
         sampledAt: this.memory.snapshot().sampledAt,
         evictions: this.stats.budgetEvictions,
         refusals: this.stats.budgetRefusals,

@@ -17,6 +17,7 @@ type StatsSource = {
     memory?: {
       budgetBytes: number;
       usedBytes: number;
+      baseBytes: number;
       sampledAt: number | null;
       evictions: number;
       refusals: number;
@@ -88,6 +89,7 @@ export function buildSandboxServer(
         ? {
             budgetMb: mb(memory.budgetBytes),
             usedMb: mb(memory.usedBytes),
+            baseMb: mb(memory.baseBytes),
             sampledAt: memory.sampledAt,
             evictions: memory.evictions,
             refusals: memory.refusals,
