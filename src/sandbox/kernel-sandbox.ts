@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeepeyesError, UserError } from '../errors.js';
-import { probeImage } from '../image/probe-image.js';
+import { validateInputImage } from '../image/validate-input-image.js';
 import { chooseEvictions } from './eviction.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
@@ -169,7 +169,11 @@ export class KernelSandbox implements Sandbox {
     const id = options.sessionId ?? randomUUID();
     this.checkIdFree(id);
     const images = options.images ?? [];
-    const infos = await Promise.all(images.map((image) => probeImage(image.bytes)));
+    // The same check as the CLI's --image (a truncated JPEG is refused here, naming image_n,
+    // rather than failing later at image_n.load() in the kernel); the sizes give the reservation.
+    const infos = await Promise.all(
+      images.map((image, index) => validateInputImage(image.bytes, `image_${index + 1}`)),
+    );
     this.checkIdFree(id);
     const reservation = newSessionReservation(infos);
     this.waiting.add(id);
