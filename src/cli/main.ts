@@ -12,6 +12,7 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSearchCommands } from './commands/search.js';
 import { registerTrainCommands } from './commands/train.js';
 import { buildTrainRlCommand } from './commands/train-rl.js';
+import { registerViewCommand } from './commands/view.js';
 import { createAgentRunItem } from './eval-agent.js';
 import { processIO } from './io.js';
 import { reportError } from './report-error.js';
@@ -33,6 +34,7 @@ export function buildProgram(io = processIO()): Command {
   registerEnvCommands(program, io);
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
   registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
+  registerViewCommand(program, io);
   return program;
 }
 
