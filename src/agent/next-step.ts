@@ -112,7 +112,12 @@ function afterModelTurn(state: LoopState, input: Extract<StepInput, { type: 'mod
     // A turn cut by the token limit runs nothing, as in the RL rollout.
     return finish(recorded('length'), 'length', events);
   }
-  const action = parseTurn(text, { profile: options.profile, tools });
+  const { dataIndex } = state.config;
+  const action = parseTurn(text, {
+    profile: options.profile,
+    tools,
+    ...(dataIndex === undefined ? {} : { dataIndex }),
+  });
   switch (action.kind) {
     case 'answer':
       events.push({ type: 'answer', turn, answer: action.text });
