@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { createAgentRunItem } from '../eval-agent.js';
 import { type CliIO, processIO } from '../io.js';
+import { registerTrainEvalCheckpointsCommand } from './train-eval-checkpoints.js';
 import { registerTrainJobCommands } from './train-jobs.js';
 import { registerTrainMetricsCommand } from './train-metrics.js';
 import { buildTrainRlCommand } from './train-rl.js';
@@ -18,6 +20,7 @@ export function registerTrainCommands(program: Command, io: CliIO = processIO())
   registerTrainSftCommand(group, io);
   registerTrainJobCommands(group, io);
   registerTrainMetricsCommand(group, io);
+  registerTrainEvalCheckpointsCommand(group, io, { createRunItem: createAgentRunItem });
   return group;
 }
 
