@@ -32,6 +32,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'eval', summary: 'Run a benchmark with the agent, item by item into a resumable store, then write report.md and report.html', load: async () => (await import('./eval-agent.js')).registerAgentEvalCommand },
   { name: 'report', summary: 'Write report.md and report.html for one or more evaluation runs, compared side by side', load: async () => (await import('./commands/report.js')).registerReportCommand },
   { name: 'train', summary: 'Training runs: LLaMA-Factory SFT configs, Ray job submission and logs, training curves', load: async () => (await import('./commands/train.js')).registerTrainGroup },
+  { name: 'view', summary: 'a web app over run directories: runs, samples, trajectories, comparisons, curation, training', load: async () => (await import('./commands/view.js')).registerViewCommand },
 ];
 
 /** The command a user's arguments name (`help <command>` included), if any. */
