@@ -33,7 +33,6 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  sourcemap: 'linked',
   logLevel: 'warning',
 });
 // Files the code reads beside itself (the sandbox kernel's Python sources).

@@ -7,9 +7,7 @@ import { OpenAIChatModel } from '../model/openai-chat-model.js';
 import { ReplayChatModel } from '../model/replay-chat-model.js';
 import { repairCodeUpstream } from '../protocol/code-repair.js';
 import { loadPromptFiles } from '../protocol/prompt-template.js';
-import { Autopep8Formatter } from '../sandbox/autopep8.js';
-import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
-import { createSearchTools, type SearchToolsConfig } from '../search/create-search-tools.js';
+import type { SearchToolsConfig } from '../search/create-search-tools.js';
 import type { AgentFlags } from './commands/run-options.js';
 import type { CliIO } from './io.js';
 
@@ -120,6 +118,9 @@ export async function openAgentDependencies(
     const dependencies: AgentDependencies = { model };
     if ((flags.mode === 'agent' || flags.mode === 'code') && flags.toolFormat !== 'deepeyes-v1') {
       const concurrency = setupOptions.concurrency ?? 1;
+      // Loaded only for the modes that run code (its kernel client pulls in ZeroMQ): a direct-mode
+      // evaluation starts without it.
+      const { createLocalSandbox } = await import('../sandbox/kernel-sandbox.js');
       const sandbox = await createLocalSandbox(
         {
           isolation: !flags.unsafeNoIsolation,
@@ -135,6 +136,7 @@ export async function openAgentDependencies(
       );
     }
     if (flags.mode === 'agent' && flags.toolFormat !== 'deepeyes-v1') {
+      const { createSearchTools } = await import('../search/create-search-tools.js');
       const search = await createSearchTools(searchConfigFromFlags(flags));
       closers.push(async () => search.close());
       dependencies.search = search.text;
@@ -142,6 +144,7 @@ export async function openAgentDependencies(
       describe.push(...search.describe().split('\n'));
     }
     if (flags.codeRepair === 'upstream') {
+      const { Autopep8Formatter } = await import('../sandbox/autopep8.js');
       const formatter = new Autopep8Formatter();
       closers.push(async () => formatter.close());
       dependencies.upstreamRepair = (code) => repairCodeUpstream(code, formatter.fixCode);

@@ -103,6 +103,25 @@ describe('index build', () => {
     expect(result.stderr).toContain('First: 1\n');
   });
 
+  it('reports duplicate picture keys in an image set the same way', async () => {
+    const png = join(process.cwd(), 'test/fixtures/benchmarks/jsonl/images/ocr-1.png');
+    const record = (title: string, link: string) => JSON.stringify({ path: png, title, link });
+    const set = file(
+      'pictures.jsonl',
+      [
+        record('a', 'https://a.example/1'),
+        record('b', 'https://b.example/2'),
+        record('a again', 'https://a.example/1'),
+      ].join('\n'),
+    );
+    const out = join(dir, 'pictures.sqlite');
+    const result = await cli(['index', 'build', '--images', set, '--out', out]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/3 pictures indexed, 1 replaced, 2 in the index/);
+    expect(result.stderr).toContain('warning: 1 pictures had a key (path or link) already seen');
+    expect(result.stderr).toContain('First: https://a.example/1\n');
+  });
+
   it('leaves no index behind when a fresh build fails, and keeps an existing one whole', async () => {
     const broken = file('broken.jsonl', `${passage(7, 'fine')}\n{"id": 8, "title": "no text"}\n`);
     const fresh = join(dir, 'fresh.sqlite');

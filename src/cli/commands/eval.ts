@@ -158,6 +158,13 @@ export async function evalCommand(
     if (progress.last?.status === 'error')
       io.err(`${io.interactive ? '\n' : ''}  item ${progress.last.id}: ${progress.last.error}\n`);
   };
+  // The report's modules (vega most of all) load while the first items wait on the model, not after the last.
+  const reportModules = flags.report ? import('../../eval/report/write-report.js') : undefined;
+  if (flags.report)
+    void import('../../eval/report/charts.js')
+      .then((charts) => charts.preloadChartLibraries())
+      .catch(() => undefined);
+  reportModules?.catch(() => undefined);
   try {
     const result = await runBenchmark({
       benchmark: benchmark.name,
@@ -195,8 +202,8 @@ export async function evalCommand(
       `${benchmark.title}: ${scored === 0 ? '–' : ((summary.correct / scored) * 100).toFixed(1)}% of ${scored} scored · ${summary.errors} error(s) · ${result.badRows.length} skipped row(s)${summary.stopped ? ' · stopped early (resume with --resume)' : ''}\n`,
     );
     let written: { markdownPath: string; htmlPath: string } | undefined;
-    if (flags.report) {
-      const { writeReport } = await import('../../eval/report/write-report.js');
+    if (reportModules) {
+      const { writeReport } = await reportModules;
       const reportPaths = await writeReport({ runDirectories: [runDirectory] });
       io.out(`report: ${reportPaths.markdownPath}\n        ${reportPaths.htmlPath}\n`);
       written = { markdownPath: reportPaths.markdownPath, htmlPath: reportPaths.htmlPath };

@@ -31,7 +31,14 @@ export type IndexCommandResult =
       elapsedMs: number;
       passagesPerSecond: number;
     }
-  | { kind: 'image'; added: number; total: number; elapsedMs: number };
+  | {
+      kind: 'image';
+      added: number;
+      replaced: number;
+      replacedIds: string[];
+      total: number;
+      elapsedMs: number;
+    };
 
 /**
  * `deepeyes index build|add`: a text index from a JSONL/parquet corpus, or an image index from a
@@ -71,13 +78,29 @@ export async function indexCommand(
   return buildAtomically(flags.out, async (path) => {
     const index = ImageIndex.open(path, { create: true });
     try {
-      const added = await index.add(readImageSet(flags.images!));
+      const replacedIds: string[] = [];
+      const added = await index.add(readImageSet(flags.images!), (key) => replacedIds.push(key));
       const total = index.stats().images;
       const elapsedMs = performance.now() - started;
       io.out(
-        `${flags.out}: ${added} pictures indexed, ${total} in the index (${(elapsedMs / 1000).toFixed(1)} s)\n`,
+        `${flags.out}: ${added} pictures indexed, ${replacedIds.length} replaced, ${total} in the index (${(elapsedMs / 1000).toFixed(1)} s)\n`,
       );
-      return { kind: 'image' as const, added, total, elapsedMs };
+      if (replacedIds.length > 0) {
+        // The same wording as the text index: a key (file path or link) seen twice keeps the later picture.
+        const first = replacedIds.slice(0, 5);
+        io.err(
+          `warning: ${replacedIds.length} pictures had a key (path or link) already seen (earlier in the set or in the index); ` +
+            `the later one was kept. First: ${first.join(', ')}${replacedIds.length > first.length ? ', …' : ''}\n`,
+        );
+      }
+      return {
+        kind: 'image' as const,
+        added,
+        replaced: replacedIds.length,
+        replacedIds: replacedIds.slice(0, 5),
+        total,
+        elapsedMs,
+      };
     } finally {
       index.close();
     }

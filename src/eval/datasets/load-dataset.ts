@@ -2,9 +2,6 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { DatasetFormat, DatasetScan } from './dataset-row.js';
-import { scanHfParquet } from './load-hf-parquet.js';
-import { scanJsonl } from './load-jsonl.js';
-import { scanVlmevalkitTsv } from './load-vlmevalkit-tsv.js';
 import type { ScanOptions } from './scan-options.js';
 
 export { readImageSource } from './read-image-source.js';
@@ -33,13 +30,14 @@ export async function scanDataset(
     });
   }
   const format = options.format ?? formatFromExtension(path);
+  // Each loader is imported when its format is met (the parquet one brings its decompressors).
   switch (format) {
     case 'vlmevalkit-tsv':
-      return scanVlmevalkitTsv(path, options);
+      return (await import('./load-vlmevalkit-tsv.js')).scanVlmevalkitTsv(path, options);
     case 'hf-parquet':
-      return scanHfParquet(path, options);
+      return (await import('./load-hf-parquet.js')).scanHfParquet(path, options);
     case 'jsonl':
-      return scanJsonl(path, options);
+      return (await import('./load-jsonl.js')).scanJsonl(path, options);
   }
 }
 

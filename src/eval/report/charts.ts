@@ -6,7 +6,7 @@ import type { LoadedRun } from './load-run.js';
  * HTML report needs no script or network to show them. vega is loaded on first use only.
  */
 export async function renderVegaLiteSvg(spec: Record<string, unknown>): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await preloadChartLibraries();
   const compiled = vegaLite.compile(spec as unknown as Parameters<typeof vegaLite.compile>[0]).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
@@ -14,6 +14,14 @@ export async function renderVegaLiteSvg(spec: Record<string, unknown>): Promise<
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Starts loading vega and vega-lite (most of a report's module load time); `deepeyes eval` calls it while
+ * its first items wait on the model, so the report after the last item does not wait for it.
+ */
+export function preloadChartLibraries(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  return Promise.all([import('vega'), import('vega-lite')]);
 }
 
 /** The groups the accuracy chart shows: RealX capability columns, else the main category field. */

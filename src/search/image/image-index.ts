@@ -84,9 +84,16 @@ export class ImageIndex {
     return new ImageIndex(database, path);
   }
 
-  /** Fingerprints and stores pictures; a picture whose key exists is replaced. */
-  async add(images: Iterable<IndexedImage> | AsyncIterable<IndexedImage>): Promise<number> {
+  /**
+   * Fingerprints and stores pictures; a picture whose key exists (earlier in the set or already in the
+   * index) is replaced, and `onReplaced` hears its key so the caller can report it.
+   */
+  async add(
+    images: Iterable<IndexedImage> | AsyncIterable<IndexedImage>,
+    onReplaced?: (key: string) => void,
+  ): Promise<number> {
     const windows = indexWindows();
+    const existing = this.database.prepare('SELECT 1 FROM images WHERE key = ?');
     const insertImage = this.database.prepare(
       'INSERT INTO images (key, title, link, thumbnail) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET title = excluded.title, link = excluded.link, thumbnail = excluded.thumbnail RETURNING rowid',
     );
@@ -104,6 +111,7 @@ export class ImageIndex {
         .jpeg({ quality: 85 })
         .toBuffer();
       this.database.transaction(() => {
+        if (onReplaced && existing.get(image.key) !== undefined) onReplaced(image.key);
         const { rowid } = insertImage.get(image.key, image.title, image.link, thumbnail) as { rowid: number };
         clearWindows.run(rowid);
         for (const fingerprint of fingerprints) {
