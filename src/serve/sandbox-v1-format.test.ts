@@ -13,7 +13,7 @@ const base: Execution = {
 };
 
 describe('v1 answer format', () => {
-  it('writes a multi-line value on its own line after Out[1] whatever the kernel count, like the reference', () => {
+  it('writes a multi-line value on its own line after Out[n], like the terminal displayhook, always as Out[1] (reference fact 6: a fresh shell per call)', () => {
     const answer = toV1Response({ ...base, stdout: 'x\n', result: 'array([[1],\n       [2]])' });
     expect(answer).toEqual({
       output: {
