@@ -11,6 +11,7 @@ import { loadImages } from './load-images.js';
 import { MemoryAccountant } from './memory-accountant.js';
 import { defaultMemoryBudgetBytes, newSessionReservation, planBudgetRelief } from './memory-budget.js';
 import { machineMemoryBytes } from './process-memory.js';
+import { QueueWaitStats, type QueueWaitSummary } from './queue-wait-stats.js';
 import { type ReadOnlyBind, resolveReadOnlyPaths } from './ro-paths.js';
 import type {
   Execution,
@@ -62,11 +63,8 @@ export type SandboxStats = {
     kills: number;
   };
   /** How long calls waited behind earlier calls of their session (recent calls; max since start). */
-  queueWaitMs: { count: number; p50: number | null; p95: number | null; max: number };
+  queueWaitMs: QueueWaitSummary;
 };
-
-/** Recent queue waits kept for percentiles. */
-const QUEUE_WAIT_SAMPLES = 4096;
 
 export type SessionInfo = {
   id: string;
@@ -97,9 +95,7 @@ export class KernelSandbox implements Sandbox {
   private roomWaiters = new Set<() => void>();
   private readonly memory: MemoryAccountant;
   private readonly memoryTimer: NodeJS.Timeout;
-  private readonly queueWaits: number[] = [];
-  private queueWaitCount = 0;
-  private queueWaitMax = 0;
+  private readonly queueWaits = new QueueWaitStats();
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
   private kernelCounter = 0;
@@ -218,7 +214,7 @@ export class KernelSandbox implements Sandbox {
       },
       onExecuted: (status, _durationMs, queueWaitMs) => {
         this.stats.executions[status] += 1;
-        this.recordQueueWait(queueWaitMs);
+        this.queueWaits.record(queueWaitMs);
       },
       onIdle: () => this.wakeRoomWaiters(),
     });
@@ -356,18 +352,6 @@ export class KernelSandbox implements Sandbox {
     return Math.round(this.memory.budgetBytes / 2 ** 20);
   }
 
-  private recordQueueWait(ms: number): void {
-    this.queueWaits[this.queueWaitCount % QUEUE_WAIT_SAMPLES] = ms;
-    this.queueWaitCount += 1;
-    if (ms > this.queueWaitMax) this.queueWaitMax = ms;
-  }
-
-  private queueWaitSummary(): SandboxStats['queueWaitMs'] {
-    const sorted = [...this.queueWaits].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.floor(q * (sorted.length - 1))]!);
-    return { count: this.queueWaitCount, p50: at(0.5), p95: at(0.95), max: this.queueWaitMax };
-  }
-
   /**
    * Takes these idle sessions out to be evicted, counted and logged; the caller closes them.
    * Synchronous, so concurrent opens count the room as taken at once.
@@ -423,7 +407,7 @@ export class KernelSandbox implements Sandbox {
         refusals: this.stats.budgetRefusals,
         kills: this.stats.budgetKills,
       },
-      queueWaitMs: this.queueWaitSummary(),
+      queueWaitMs: this.queueWaits.summary(),
     };
   }
 

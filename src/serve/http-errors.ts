@@ -37,6 +37,11 @@ const STATUS_BY_CODE: Record<string, number> = {
 /** Codes answered 503 that a client should retry after a pause. */
 const RETRYABLE_CODES = new Set(['queue-full', 'sandbox-full', 'sandbox-memory-full']);
 
+/** True for a 503 code a client should retry after a pause (answered with Retry-After). */
+export function isRetryableCode(code: string): boolean {
+  return RETRYABLE_CODES.has(code);
+}
+
 /** Failures of a service the server depends on (model, judge, web search): 502 Bad Gateway. */
 const UPSTREAM_PREFIXES = ['model-', 'judge-', 'search-'];
 

@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { errorHandler } from './sandbox-errors.js';
+import { installErrorHandling } from './http-errors.js';
 import { parseJsonBody, useFastJsonParser } from './sandbox-json-body.js';
 
 describe('JSON bodies', () => {
@@ -19,7 +19,7 @@ describe('JSON bodies', () => {
   it('answers 400 with a message for malformed and empty bodies', async () => {
     const app = Fastify();
     useFastJsonParser(app);
-    app.setErrorHandler(errorHandler);
+    installErrorHandling(app, { serverName: 'sandbox server' });
     app.post('/echo', async (request) => request.body);
     const bad = await app.inject({
       method: 'POST',

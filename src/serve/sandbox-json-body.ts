@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from './sandbox-errors.js';
+import { HttpError } from './http-errors.js';
 
 /** Keys that could reach an object's prototype if a body were merged into another object. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);

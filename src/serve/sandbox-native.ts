@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Execution, SessionImage } from '../sandbox/sandbox.js';
-import { HttpError } from './sandbox-errors.js';
+import { HttpError } from './http-errors.js';
 import type { SandboxMetrics } from './sandbox-metrics.js';
 import { isSessionClosedError, type SessionRegistry } from './sandbox-sessions.js';
 
@@ -26,7 +26,7 @@ export type ExecutionJson = Omit<Execution, 'images'> & { sessionId: string; ima
 
 /**
  * The native API: sessions with input images (JSON base64 or multipart), execute,
- * list and close. Errors are JSON with a code and message (see sandbox-errors.ts).
+ * list and close. Errors are JSON with a code and message (see http-errors.ts).
  */
 export function registerSandboxNativeRoutes(
   app: FastifyInstance,

@@ -2,12 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { errorHandler, HttpError } from './sandbox-errors.js';
+import { HttpError, installErrorHandling } from './http-errors.js';
 import { useFastJsonParser } from './sandbox-json-body.js';
 import { SandboxMetrics } from './sandbox-metrics.js';
 import { registerSandboxNativeRoutes } from './sandbox-native.js';
 import { SessionRegistry } from './sandbox-sessions.js';
-import { registerSandboxV1Routes } from './sandbox-v1.js';
+import { registerSandboxV1Routes, SANDBOX_SERVER_NAME } from './sandbox-v1.js';
 
 /** A sandbox that can also report its own counters (KernelSandbox does). */
 type StatsSource = {
@@ -54,12 +54,7 @@ export function buildSandboxServer(
   const metrics = new SandboxMetrics();
 
   useFastJsonParser(app);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: { code: 'not-found', message: `No route ${request.method} ${request.url.split('?')[0]}` },
-    });
-  });
+  installErrorHandling(app, { serverName: SANDBOX_SERVER_NAME });
   void app.register(multipart, {
     limits: { fileSize: options.maxImageBytes ?? 32 * 1024 * 1024, files: 64 },
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Execution, SandboxSession } from '../sandbox/sandbox.js';
-import { toErrorAnswer } from './sandbox-errors.js';
+import { isRetryableCode, toErrorAnswer } from './http-errors.js';
 import type { SandboxMetrics } from './sandbox-metrics.js';
 import { isSessionClosedError, type SessionRegistry } from './sandbox-sessions.js';
 import {
@@ -18,6 +18,9 @@ import {
  * timer overflows and fires at once, so a huge value would time out immediately.
  */
 export const V1_MAX_TIMEOUT_SECONDS = 86_400;
+
+/** Names the server in the generic 500 message and log lines. */
+export const SANDBOX_SERVER_NAME = 'sandbox server';
 
 // The reference server accepts any JSON object and defaults what is missing; so do we.
 const executeBodySchema = z.object({
@@ -44,11 +47,10 @@ export function registerSandboxV1Routes(
   metrics: SandboxMetrics,
 ): void {
   app.setErrorHandler((error, request, reply) => {
-    const { status, body } = toErrorAnswer(error);
-    if (status >= 500) request.log.error({ err: error }, 'sandbox server error');
-    if (body.error.code === 'sandbox-full' || body.error.code === 'sandbox-memory-full') {
-      void reply.header('retry-after', '1');
-    }
+    // The one mapping (http-errors.ts); only the body's shape is the v1 envelope here.
+    const { status, body } = toErrorAnswer(error, SANDBOX_SERVER_NAME);
+    if (status >= 500) request.log.error({ err: error }, `${SANDBOX_SERVER_NAME} error`);
+    if (isRetryableCode(body.error.code)) void reply.header('retry-after', '1');
     void reply.status(status).send(toV1ErrorResponse(body.error));
   });
 
