@@ -3,6 +3,7 @@
  * each command lives in `commands/<name>.ts` and writes through the `CliIO` it is given.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCurateCommands } from './commands/curate.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEnvCommands } from './commands/env.js';
 import { registerEvalCommands } from './commands/eval.js';
@@ -32,6 +33,7 @@ export function buildProgram(io = processIO()): Command {
   registerRewardCommands(program, io);
   registerEnvCommands(program, io);
   registerEvalCommands(program, io, { createRunItem: createAgentRunItem });
+  registerCurateCommands(program, io);
   registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
   return program;
 }
