@@ -79,7 +79,7 @@ describe('deepeyes curate run on 207 generated rows (scripted models over HTTP, 
       '  extra: [{path: long-cot.jsonl}]',
     ].join('\n');
     await writeFile(join(directory, 'curate.yaml'), `${yaml}\n`);
-    await buildProgram(io)
+    (await buildProgram(io))
       .exitOverride()
       .parseAsync(['node', 'deepeyes', 'curate', 'run', '--config', join(directory, 'curate.yaml')]);
   }, 240_000);
@@ -175,7 +175,7 @@ describe('deepeyes curate run on 207 generated rows (scripted models over HTTP, 
     await writeFile(join(directory, 'bad.yaml'), 'out: x\ndifficulty: {k: 0, maxPases: 1}\n');
     const errors = memoryIO();
     await expect(
-      buildProgram(errors)
+      (await buildProgram(errors))
         .exitOverride()
         .parseAsync(['node', 'deepeyes', 'curate', 'difficulty', '--config', join(directory, 'bad.yaml')]),
     ).rejects.toThrow(

@@ -273,8 +273,7 @@ export function registerCurateCommands(program: Command, io: CliIO): Command {
   const group = program
     .command('curate')
     .description(
-      'Data curation as DeepEyesV2 builds it: ingest → clean → difficulty → tool-benefit → teachers → sft-export → rl-export → report.\n' +
-        'Every stage resumes where it stopped; every model call is cached in the curation directory.',
+      'Data curation as DeepEyesV2 builds it: ingest → clean → difficulty → tool-benefit → teachers → sft-export → rl-export → report.',
     );
   const run = group
     .command('run')
