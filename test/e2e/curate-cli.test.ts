@@ -41,9 +41,7 @@ function reply(request: FakeChatRequest): string {
   return `<think>looking</think>\n<answer>${right ? answerOf(text) : 'no idea'}</answer>`;
 }
 
-// Passed before merging main (4/4, 135 s); since main's lazy buildProgram the run action writes nothing
-// in this in-process call (the CLI itself works: npx tsx src/cli/entry.ts curate …). Skipped until fixed.
-describe.skip('deepeyes curate run on 207 generated rows (scripted models over HTTP, real kernel)', () => {
+describe('deepeyes curate run on 207 generated rows (scripted models over HTTP, real kernel)', () => {
   let directory: string;
   let sample: CurationSample;
   let server: FakeOpenAIServer;
@@ -81,7 +79,7 @@ describe.skip('deepeyes curate run on 207 generated rows (scripted models over H
       '  extra: [{path: long-cot.jsonl}]',
     ].join('\n');
     await writeFile(join(directory, 'curate.yaml'), `${yaml}\n`);
-    (await buildProgram(io))
+    await (await buildProgram(io))
       .exitOverride()
       .parseAsync(['curate', 'run', '--config', join(directory, 'curate.yaml')], { from: 'user' });
   }, 240_000);
