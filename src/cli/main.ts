@@ -31,6 +31,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   { name: 'env', summary: 'the DeepEyesV2 RL environment, served to RL trainers', load: async () => (await import('./commands/env.js')).registerEnvCommands },
   { name: 'eval', summary: 'Run a benchmark with the agent, item by item into a resumable store, then write report.md and report.html', load: async () => (await import('./eval-agent.js')).registerAgentEvalCommand },
   { name: 'report', summary: 'Write report.md and report.html for one or more evaluation runs, compared side by side', load: async () => (await import('./commands/report.js')).registerReportCommand },
+  { name: 'curate', summary: 'Data curation as DeepEyesV2 builds it: ingest → clean → difficulty → tool-benefit → teachers → sft-export → rl-export → report.', load: async () => (await import('./commands/curate.js')).registerCurateCommands },
   { name: 'train', summary: 'Training runs: LLaMA-Factory SFT configs, Ray job submission and logs, training curves', load: async () => (await import('./commands/train.js')).registerTrainGroup },
   { name: 'view', summary: 'a web app over run directories: runs, samples, trajectories, comparisons, curation, training', load: async () => (await import('./commands/view.js')).registerViewCommand },
 ];
