@@ -27,4 +27,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund
 fi
+echo "setup: building the CLI into dist/"
+npm run --silent build
 echo "setup: done"

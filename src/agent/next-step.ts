@@ -1,5 +1,6 @@
 import { normalizeAssistantTurn } from '../protocol/extract-turn.js';
 import { parseTurn } from '../protocol/parse-turn.js';
+import { pythonStrip } from '../protocol/python-text.js';
 import type { AgentEvent } from './events.js';
 import type { LoopState, StepInput, StepResult } from './loop-state.js';
 import { continueOrStop, finish, observe, prefillFor } from './loop-transitions.js';
@@ -131,7 +132,7 @@ function afterModelTurn(state: LoopState, input: Extract<StepInput, { type: 'mod
         'retry',
       );
     case 'end': {
-      const answer = text.trim();
+      const answer = pythonStrip(text);
       if (options.mode === 'direct' && answer !== '') {
         return finish(recorded(action.kind), 'answer', events, { answer });
       }

@@ -16,6 +16,7 @@ const LAYERS = [
   'curate',
   'train',
   'serve',
+  'view',
   'cli',
 ] as const;
 

@@ -4,6 +4,7 @@ import { type CliIO, processIO } from '../io.js';
 import { registerTrainEvalCheckpointsCommand } from './train-eval-checkpoints.js';
 import { registerTrainJobCommands } from './train-jobs.js';
 import { registerTrainMetricsCommand } from './train-metrics.js';
+import { buildTrainRlCommand } from './train-rl.js';
 import { registerTrainSftCommand } from './train-sft.js';
 
 export { addLaunchFlags, launchFlagsSchema, launchFromFlags } from './train-launch-flags.js';
@@ -21,4 +22,9 @@ export function registerTrainCommands(program: Command, io: CliIO = processIO())
   registerTrainMetricsCommand(group, io);
   registerTrainEvalCheckpointsCommand(group, io, { createRunItem: createAgentRunItem });
   return group;
+}
+
+/** The whole `deepeyes train` group as the CLI registers it: SFT, jobs, metrics and `train rl`. */
+export function registerTrainGroup(program: Command, io: CliIO = processIO()): void {
+  registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
 }

@@ -1,0 +1,266 @@
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import Database from 'better-sqlite3';
+import { type RunAnalytics, summarizeRun } from '../eval/analytics/summarize-run.js';
+import {
+  type ItemStatus,
+  itemResultSchema,
+  runConfigSchema,
+  type StoredItem,
+} from '../eval/runner/run-store.js';
+import type { SampleRow } from './sample-filter.js';
+import type { IndexedSample, SampleIndex } from './sample-index.js';
+import { sampleText } from './sample-text.js';
+import { toolsUsed } from './tools-used.js';
+import { rewriteImagePaths } from './trajectory-images.js';
+
+type ItemRow = {
+  id: string;
+  position: number;
+  benchmark: string;
+  category: string;
+  groups: string;
+  question: string;
+  reference: string;
+  status: ItemStatus;
+  result: string | null;
+  finished_at: string | null;
+  row_number: number;
+};
+
+/** A finished item counts as "running" when the store was written this recently. */
+const RUNNING_WINDOW_MS = 120_000;
+
+export type EvalRunSummary = {
+  kind: 'eval';
+  benchmark: string;
+  models: string[];
+  mode: string;
+  profile: string | null;
+  scoring: string | null;
+  judge: string | null;
+  createdAt: string | null;
+  lastFinishedAt: string | null;
+  items: number;
+  done: number;
+  errors: number;
+  pending: number;
+  accuracy: number | null;
+  toolUseRate: number | null;
+  status: 'running' | 'finished' | 'incomplete';
+};
+
+/**
+ * Reads a `deepeyes eval` run directory (run.sqlite, opened read-only, and trajectories/…/trajectory.json)
+ * for the viewer. The store is never written; the grid and search live in a sidecar `SampleIndex`.
+ */
+export class EvalRunReader {
+  private readonly database: Database.Database;
+
+  constructor(
+    readonly directory: string,
+    private readonly index: SampleIndex,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.database = new Database(join(directory, 'run.sqlite'), { readonly: true, fileMustExist: true });
+    // Throws here (listed as the run's error) when the file is not a database or holds no run.
+    this.config();
+  }
+
+  config() {
+    let row: { value: string } | undefined;
+    try {
+      row = this.database.prepare("SELECT value FROM run WHERE key = 'config'").get() as typeof row;
+    } catch (error) {
+      throw new Error(`run.sqlite is not a deepeyes run store (${(error as Error).message})`);
+    }
+    if (!row)
+      throw new Error('run.sqlite holds no run configuration yet (half-written or not a deepeyes eval run)');
+    return runConfigSchema.parse(JSON.parse(row.value));
+  }
+
+  private createdAt(): string | null {
+    const row = this.database.prepare("SELECT value FROM run WHERE key = 'created_at'").get() as
+      | { value: string }
+      | undefined;
+    return row?.value ?? null;
+  }
+
+  private rows(): ItemRow[] {
+    return this.database.prepare('SELECT * FROM items ORDER BY position').all() as ItemRow[];
+  }
+
+  /** The items as the eval reports read them (for analytics and comparisons). */
+  items(): StoredItem[] {
+    return this.rows().map(toStoredItem);
+  }
+
+  summary(): EvalRunSummary {
+    const config = this.config();
+    const counts = this.database
+      .prepare(
+        `SELECT COUNT(*) AS items, SUM(status = 'done') AS done, SUM(status = 'error') AS errors,
+           SUM(status = 'pending') AS pending, MAX(finished_at) AS last,
+           SUM(status = 'done' AND json_extract(result, '$.correct') = 1) AS correct,
+           SUM(status = 'done' AND json_extract(result, '$.toolCalls') > 0) AS withTools
+         FROM items`,
+      )
+      .get() as {
+      items: number;
+      done: number | null;
+      errors: number | null;
+      pending: number | null;
+      last: string | null;
+      correct: number | null;
+      withTools: number | null;
+    };
+    const done = counts.done ?? 0;
+    const pending = counts.pending ?? 0;
+    const recent = counts.last !== null && this.now() - Date.parse(counts.last) < RUNNING_WINDOW_MS;
+    const profile = config.extra.profile;
+    return {
+      kind: 'eval',
+      benchmark: config.benchmark,
+      models: config.models,
+      mode: config.mode,
+      profile: typeof profile === 'string' ? profile : null,
+      scoring: config.scoring?.mode ?? null,
+      judge: config.scoring?.judge ?? config.judge,
+      createdAt: this.createdAt(),
+      lastFinishedAt: counts.last,
+      items: counts.items,
+      done,
+      errors: counts.errors ?? 0,
+      pending,
+      accuracy: done === 0 ? null : (counts.correct ?? 0) / done,
+      toolUseRate: done === 0 ? null : (counts.withTools ?? 0) / done,
+      status:
+        pending === 0 && counts.items > 0
+          ? 'finished'
+          : recent || counts.items === 0
+            ? 'running'
+            : 'incomplete',
+    };
+  }
+
+  /** Run analytics (eval's own `summarizeRun`) plus the histograms the Run view draws. */
+  analytics(): RunAnalytics & { turns: number[]; durationsMs: number[] } {
+    const items = this.items();
+    const finished = items.filter((item) => item.status !== 'pending');
+    return {
+      ...summarizeRun(items),
+      turns: finished.map((item) => item.turns ?? 0),
+      durationsMs: finished.map((item) => item.durationMs ?? 0),
+    };
+  }
+
+  /** Brings the sidecar index up to date: only items whose status or finish time changed are re-read. */
+  async refreshIndex(): Promise<void> {
+    const known = this.index.stamps();
+    const rows = this.rows();
+    const changed: IndexedSample[] = [];
+    for (const row of rows) {
+      const stamp = `${row.status}|${row.finished_at ?? ''}`;
+      if (known.get(row.id) === stamp) continue;
+      changed.push(await this.indexed(row, stamp));
+    }
+    const present = new Set(rows.map((row) => row.id));
+    const removed = [...known.keys()].filter((id) => !present.has(id));
+    if (changed.length > 0 || removed.length > 0) this.index.update(changed, removed);
+  }
+
+  private async indexed(row: ItemRow, stamp: string): Promise<IndexedSample> {
+    const item = toStoredItem(row);
+    const trajectory = item.trajectoryPath ? await this.readTrajectory(item.trajectoryPath) : undefined;
+    const used = toolsUsed(trajectory, item.toolMix ?? {});
+    const sample: SampleRow = {
+      id: item.id,
+      position: row.position,
+      verdict:
+        item.status === 'pending'
+          ? 'pending'
+          : item.status === 'error'
+            ? 'error'
+            : item.correct === true
+              ? 'right'
+              : item.correct === false
+                ? 'wrong'
+                : 'unscored',
+      category: item.category,
+      capabilities: item.groups.capabilities ?? '',
+      question: item.question,
+      prediction: item.prediction ?? null,
+      reference: item.reference,
+      tools: used.tools,
+      toolCategories: used.categories,
+      toolCalls: item.toolCalls ?? 0,
+      turns: item.turns ?? 0,
+      durationMs: item.durationMs ?? 0,
+      stopReason: item.stopReason ?? null,
+      errorKind: item.errorKind ?? null,
+    };
+    return { row: sample, text: sampleText(trajectory, item.question), stamp };
+  }
+
+  private async readTrajectory(relativePath: string): Promise<unknown> {
+    // The store names the file relative to the run; anything escaping the run is ignored.
+    const normal = posix.normalize(relativePath.replaceAll('\\', '/'));
+    if (normal.startsWith('..') || posix.isAbsolute(normal)) return undefined;
+    try {
+      return JSON.parse(await readFile(join(this.directory, normal), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** One item with its result and trajectory; image paths become URLs under `filesUrl`. */
+  async sample(id: string, filesUrl: string) {
+    const row = this.database.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    if (!row) return undefined;
+    const item = toStoredItem(row);
+    let trajectory: unknown;
+    let problem: string | undefined;
+    if (item.trajectoryPath) {
+      trajectory = await this.readTrajectory(item.trajectoryPath);
+      if (trajectory === undefined) problem = `trajectory file ${item.trajectoryPath} is missing or not JSON`;
+    } else if (item.status !== 'pending') {
+      problem = 'this item has no trajectory file';
+    }
+    const trajectoryFolder = item.trajectoryPath
+      ? posix.dirname(item.trajectoryPath.replaceAll('\\', '/'))
+      : '.';
+    return {
+      item,
+      trajectory:
+        trajectory === undefined
+          ? null
+          : rewriteImagePaths(trajectory, (path) => imageUrl(filesUrl, trajectoryFolder, path)),
+      problem: problem ?? null,
+    };
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}
+
+function imageUrl(filesUrl: string, folder: string, path: string): string | null {
+  const joined = posix.normalize(posix.join(folder, path));
+  if (joined.startsWith('..') || posix.isAbsolute(joined)) return null;
+  return `${filesUrl}/${joined.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+function toStoredItem(row: ItemRow): StoredItem {
+  const parsed = row.result ? itemResultSchema.safeParse(JSON.parse(row.result)) : undefined;
+  return {
+    id: row.id,
+    rowNumber: row.row_number,
+    benchmark: row.benchmark,
+    category: row.category,
+    groups: JSON.parse(row.groups) as Record<string, string>,
+    question: row.question,
+    reference: row.reference,
+    ...(parsed?.success ? parsed.data : {}),
+    status: row.status,
+  };
+}
