@@ -12,6 +12,7 @@
  *    Search is an in-memory scripted provider (labelled), so the sandbox is what is measured.
  */
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { gateSandbox } from '../../src/env/session-gate.js';
@@ -40,6 +41,13 @@ const search: SearchProvider = {
     return [{ title: `About ${query}`, link: 'https://example.org', snippet: 'A scripted result.' }];
   },
 };
+
+// The machine is shared: every part prints the load average beside its numbers.
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
+console.log(`start ${new Date().toISOString()}, load average (1/5/15 min) ${load()}`);
 
 const kernels = await createLocalSandbox({ poolSize: 4, maxSessions: sandboxSessions });
 const sandbox = gateSandbox(kernels, sandboxSessions, 900_000);
@@ -140,7 +148,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
   await call('DELETE', `/episodes/${id}`);
   console.log(
     `overhead (${server.length} no-op steps): server p50 ${median(server).toFixed(2)} ms, p95 ${p95(server).toFixed(2)} ms; ` +
-      `client-seen minus sandbox p50 ${median(client).toFixed(2)} ms; whole step p50 ${median(total).toFixed(2)} ms`,
+      `client-seen minus sandbox p50 ${median(client).toFixed(2)} ms; whole step p50 ${median(total).toFixed(2)} ms; load ${load()}`,
   );
 }
 
@@ -157,7 +165,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
   const after = process.memoryUsage().rss;
   console.log(
     `idle memory: ${ids.length} open episodes (640×480 input each), RSS +${((after - before) / 1024 / 1024).toFixed(1)} MiB, ` +
-      `${((after - before) / ids.length / 1024).toFixed(1)} KiB per episode`,
+      `${((after - before) / ids.length / 1024).toFixed(1)} KiB per episode; load ${load()}`,
   );
   for (let start = 0; start < ids.length; start += 512)
     await Promise.all(ids.slice(start, start + 512).map((id) => call('DELETE', `/episodes/${id}`)));
@@ -197,7 +205,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
       `(${((episodes * 4) / seconds).toFixed(0)} steps/s), errors ${errors}, mean reward ${(rewards / episodes).toFixed(3)}; ` +
       `sandbox gate: ${JSON.stringify(metrics.sandbox)}; step p50 ${metrics.step_latency_ms.p50Ms?.toFixed(1)} ms, ` +
       `p95 ${metrics.step_latency_ms.p95Ms?.toFixed(1)} ms; tool errors ${JSON.stringify(metrics.tool_errors)}; ` +
-      `RSS ${(metrics.memory.rss_bytes / 1024 / 1024).toFixed(0)} MiB`,
+      `RSS ${(metrics.memory.rss_bytes / 1024 / 1024).toFixed(0)} MiB; load ${load()}`,
   );
 }
 

@@ -4,16 +4,23 @@
  * 2000×1500 photo). Measures, through the v1 API: new session + that cell (p50, target
  * ≤ 120 ms), extra PSS per idle session holding it (target ≤ 25 MB), and the same image sent
  * as bytes through the native API for comparison. The init cell is the upstream template,
- * read from the mirrored release at run time.
+ * read from the mirrored release at run time. The reference design (a new Python process per
+ * call that imports the libraries, runs the cell and pickles the state) runs the same cell in
+ * the same run, for comparison.
  * Run: npx tsx bench/sandbox/init-cell.ts   (as root, bubblewrap installed)
  */
+import { loadavg } from 'node:os';
 import sharp from 'sharp';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
 import { upstreamInitCell } from './init-cell-template.js';
 import { descendants, pssKib, sleep, summarize, timed } from './measure.js';
 import { photoLikeJpeg } from './photo-like-jpeg.js';
+import { ReferenceDesign } from './reference-design.js';
 
+const loadAtStart = loadavg()
+  .map((value) => value.toFixed(2))
+  .join(' / ');
 const ROUNDS = Number(process.env.BENCH_INIT_ROUNDS ?? 15);
 const IDLE_SESSIONS = Number(process.env.BENCH_IDLE_SESSIONS ?? 8);
 const POOL_SIZE = 4;
@@ -81,7 +88,23 @@ await sleep(500);
 const after = pssKib(descendants(process.pid));
 const perIdleMb = (after - before) / IDLE_SESSIONS / 1024;
 
+await app.close();
+await sandbox.close();
+
+// 3. The reference design, same cell, same run: a new process per call, state pickled.
+const REFERENCE_ROUNDS = Number(process.env.BENCH_REFERENCE_ROUNDS ?? 3);
+const reference = new ReferenceDesign();
+const viaReference: number[] = [];
+let referenceStateBytes = 0;
+for (let round = 0; round < REFERENCE_ROUNDS; round += 1) {
+  const call = await reference.call(`init-${round}`, initCell);
+  viaReference.push(call.ms);
+  referenceStateBytes = call.stateBytes;
+}
+reference.close();
+
 const code = summarize(viaCode);
+const ref = summarize(viaReference);
 const bytes = summarize(viaBytes);
 console.log(`init cell: ${(initCell.length / 2 ** 20).toFixed(1)} MiB of code (2000×1500 PNG as base64)`);
 console.log(
@@ -89,5 +112,11 @@ console.log(
 );
 console.log(`new session + image as bytes:   p50 ${bytes.p50.toFixed(0)} ms  p95 ${bytes.p95.toFixed(0)} ms`);
 console.log(`extra PSS per idle session holding it: ${perIdleMb.toFixed(1)} MB  (target ≤ 25 MB)`);
-await app.close();
-await sandbox.close();
+console.log(
+  `reference design, new session + init cell: p50 ${ref.p50.toFixed(0)} ms (n=${ref.n}); state kept: ${(referenceStateBytes / 2 ** 20).toFixed(1)} MB pickled (Redis in the reference), no process`,
+);
+console.log(
+  `load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ')} at end (${loadAtStart} at start)`,
+);

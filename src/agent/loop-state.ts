@@ -16,6 +16,8 @@ export type LoopConfig = {
   readonly stop: string[] | undefined;
   /** Item or run id, passed to the model as `metadata.itemId`. */
   readonly runId: string;
+  /** upstream-rl only: the RL item's `extra_info.index`, which upstream leaks into tool-call errors. */
+  readonly dataIndex?: string | number;
 };
 
 /** A model turn parsed into a tool to run, waiting for the tool's result. */

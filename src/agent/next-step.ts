@@ -1,5 +1,6 @@
 import { normalizeAssistantTurn } from '../protocol/extract-turn.js';
 import { parseTurn } from '../protocol/parse-turn.js';
+import { pythonStrip } from '../protocol/python-text.js';
 import type { AgentEvent } from './events.js';
 import type { LoopState, StepInput, StepResult } from './loop-state.js';
 import { continueOrStop, finish, observe, prefillFor } from './loop-transitions.js';
@@ -111,7 +112,12 @@ function afterModelTurn(state: LoopState, input: Extract<StepInput, { type: 'mod
     // A turn cut by the token limit runs nothing, as in the RL rollout.
     return finish(recorded('length'), 'length', events);
   }
-  const action = parseTurn(text, { profile: options.profile, tools });
+  const { dataIndex } = state.config;
+  const action = parseTurn(text, {
+    profile: options.profile,
+    tools,
+    ...(dataIndex === undefined ? {} : { dataIndex }),
+  });
   switch (action.kind) {
     case 'answer':
       events.push({ type: 'answer', turn, answer: action.text });
@@ -126,7 +132,7 @@ function afterModelTurn(state: LoopState, input: Extract<StepInput, { type: 'mod
         'retry',
       );
     case 'end': {
-      const answer = text.trim();
+      const answer = pythonStrip(text);
       if (options.mode === 'direct' && answer !== '') {
         return finish(recorded(action.kind), 'answer', events, { answer });
       }

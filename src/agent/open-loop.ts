@@ -15,6 +15,8 @@ export type OpenLoopInput = {
   /** Input images as the model sees them (already resized and encoded), in order. */
   inputImages: readonly ModelImage[];
   options: AgentOptions;
+  /** upstream-rl only: the RL item index the parser leaks into error texts (see `parseTurn`). */
+  dataIndex?: string | number;
 };
 
 /**
@@ -47,7 +49,13 @@ export function openLoop(input: OpenLoopInput): LoopState {
     ],
   });
   return {
-    config: { options, tools, stop: stopSequencesFor(choice, tools), runId: input.runId },
+    config: {
+      options,
+      tools,
+      stop: stopSequencesFor(choice, tools),
+      runId: input.runId,
+      ...(input.dataIndex === undefined ? {} : { dataIndex: input.dataIndex }),
+    },
     messages,
     turns: [],
     progress: { modelCalls: 0, completionTokens: 0, elapsedMs: 0 },

@@ -1,32 +1,32 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedChatModel } from '../model/scripted-chat-model.js';
-import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
-import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import { beforeAll, describe, expect } from 'vitest';
+import { scriptedModels } from '../model/testing/scripted-test.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import type { SearchProvider } from '../search/search-provider.js';
 import { runAgent } from './run-agent.js';
 
-let sandbox: KernelSandbox;
+/** A real local sandbox for the file, and scripted models whose scripts must be used up. */
+const it = sandboxTest().extend('scripted', scriptedModels);
+
 let picture: Uint8Array;
 
 beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 1 });
   picture = new Uint8Array(
     await sharp({ create: { width: 280, height: 196, channels: 3, background: '#c33' } })
       .png()
       .toBuffer(),
   );
 });
-afterAll(async () => {
-  await sandbox?.close();
-});
 
 const searchTurn =
   '<think>Look it up.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "x"}}\n</tool_call>';
 
 describe('runAgent under the vlmevalkit profile', () => {
-  it('drops a tool-call turn, re-sends the same request, and records the raw turn when the calls run out', async () => {
-    const model = new ScriptedChatModel(() => searchTurn);
+  it('drops a tool-call turn, re-sends the same request, and records the raw turn when the calls run out', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted(() => searchTurn);
     const run = await runAgent(
       { question: 'q', images: [picture] },
       { model, sandbox },
@@ -38,8 +38,11 @@ describe('runAgent under the vlmevalkit profile', () => {
     expect(run.trajectory.answer).toBe(searchTurn);
   });
 
-  it('closes a cut code block the way the evaluation agent does and uses its stop strings and limits', async () => {
-    const model = new ScriptedChatModel([
+  it('closes a cut code block the way the evaluation agent does and uses its stop strings and limits', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted([
       '<think>t</think>\n<code>\n```python\nprint(2 + 2)\n```\n',
       '<answer>4</answer>',
     ]);
@@ -64,14 +67,14 @@ describe('runAgent under the vlmevalkit profile', () => {
 });
 
 describe('runAgent under the upstream-rl profile', () => {
-  it('ends the episode when a search fails, as upstream does', async () => {
+  it('ends the episode when a search fails, as upstream does', async ({ sandbox, scripted }) => {
     const search: SearchProvider = {
       name: 'down',
       search: async () => {
         throw new Error('503');
       },
     };
-    const model = new ScriptedChatModel([searchTurn]);
+    const model = scripted([searchTurn]);
     const run = await runAgent(
       { question: 'q', images: [picture] },
       { model, sandbox, search },
@@ -84,8 +87,10 @@ describe('runAgent under the upstream-rl profile', () => {
 });
 
 describe('runAgent with DeepEyes v1 tools', () => {
-  it('answers image_zoom_in_tool with the cropped region and rejects a degenerate box', async () => {
-    const model = new ScriptedChatModel([
+  it('answers image_zoom_in_tool with the cropped region and rejects a degenerate box', async ({
+    scripted,
+  }) => {
+    const model = scripted([
       '<think>zoom</think>\n<tool_call>\n{"name": "image_zoom_in_tool", "arguments": {"bbox_2d": [28, 28, 140, 112], "label": "corner"}}\n</tool_call>',
       '<think>again</think>\n<tool_call>\n{"name": "image_zoom_in_tool", "arguments": {"bbox_2d": [10, 10, 12, 12]}}\n</tool_call>',
       '<answer>red</answer>',
@@ -121,12 +126,9 @@ describe('runAgent image search', () => {
     };
   }
 
-  it('searches with the whole input image and the item id by default', async () => {
+  it('searches with the whole input image and the item id by default', async ({ scripted }) => {
     const { queries, provider } = recordingImageSearch();
-    const model = new ScriptedChatModel([
-      '<tool_call>\n{"name": "image_search"}\n</tool_call>',
-      '<answer>card</answer>',
-    ]);
+    const model = scripted(['<tool_call>\n{"name": "image_search"}\n</tool_call>', '<answer>card</answer>']);
     const run = await runAgent(
       { id: 'fvqa_train_7', question: 'q', images: [picture] },
       { model, imageSearch: provider },
@@ -138,11 +140,11 @@ describe('runAgent image search', () => {
     );
   });
 
-  it('searches with a region of the image when region search is switched on', async () => {
+  it('searches with a region of the image when region search is switched on', async ({ scripted }) => {
     const { queries, provider } = recordingImageSearch();
     const turn =
       '<tool_call>\n{"name": "image_search", "arguments": {"bbox_2d": [28, 28, 140, 112]}}\n</tool_call>';
-    const model = new ScriptedChatModel([turn, '<answer>card</answer>']);
+    const model = scripted([turn, '<answer>card</answer>']);
     await runAgent(
       { question: 'q', images: [picture] },
       { model, imageSearch: provider },

@@ -1,9 +1,8 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedChatModel } from '../model/scripted-chat-model.js';
+import { beforeAll, describe, expect } from 'vitest';
+import { scriptedModels } from '../model/testing/scripted-test.js';
 import type { ContentPart } from '../protocol/chat-message.js';
-import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
-import { createLocalSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import type { SearchHit, SearchProvider } from '../search/search-provider.js';
 import type { AgentEvent } from './events.js';
 import { runAgent } from './run-agent.js';
@@ -12,20 +11,17 @@ const codeTurn = (code: string, think = 'Let me look closer.') =>
   `<think>${think}</think>\n<code>\n\`\`\`python\n${code}\n\`\`\`\n</code>`;
 const answerTurn = (answer: string) => `<think>Done.</think>\n<answer>${answer}</answer>`;
 
-let sandbox: KernelSandbox;
+/** A real local sandbox for the file, and scripted models whose scripts must be used up. */
+const it = sandboxTest().extend('scripted', scriptedModels);
+
 let picture: Uint8Array;
 
 beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 1 });
   picture = new Uint8Array(
     await sharp({ create: { width: 280, height: 140, channels: 3, background: '#3366cc' } })
       .png()
       .toBuffer(),
   );
-});
-
-afterAll(async () => {
-  await sandbox?.close();
 });
 
 /** A text search over a fixed list, the smallest real `SearchProvider`. */
@@ -42,11 +38,14 @@ function listSearch(hits: SearchHit[]): SearchProvider & { queries: string[] } {
 }
 
 describe('runAgent', () => {
-  it('shows the model what the DeepEyesV2 sandbox returned, or with codeOutput notebook the kernel output', async () => {
+  it('shows the model what the DeepEyesV2 sandbox returned, or with codeOutput notebook the kernel output', async ({
+    sandbox,
+    scripted,
+  }) => {
     const code = 'from PIL import Image\ndisplay(image_1.crop((0, 0, 8, 8)))\nimage_1.size';
     const seen: Record<string, { stdout?: string; imageCount?: number } | undefined> = {};
     for (const codeOutput of ['reference', 'notebook'] as const) {
-      const model = new ScriptedChatModel([codeTurn(code), answerTurn('wide')]);
+      const model = scripted([codeTurn(code), answerTurn('wide')]);
       const run = await runAgent(
         { question: 'Is it wide?', images: [picture] },
         { model, sandbox },
@@ -62,8 +61,11 @@ describe('runAgent', () => {
     expect(seen.notebook).toMatchObject({ stdout: '', imageCount: 1 });
   });
 
-  it('runs the code in the kernel, shows its output and images, then answers', async () => {
-    const model = new ScriptedChatModel([
+  it('runs the code in the kernel, shows its output and images, then answers', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted([
       codeTurn(
         'import matplotlib.pyplot as plt\nprint(image_1.size)\nplt.imshow(image_1.crop((0, 0, 56, 56)))\nplt.show()',
       ),
@@ -104,13 +106,12 @@ describe('runAgent', () => {
     model.assertConsumed();
   });
 
-  it('keeps kernel state between turns of one trajectory and isolates trajectories', async () => {
-    const first = new ScriptedChatModel([
-      codeTurn('secret = 41'),
-      codeTurn('print(secret + 1)'),
-      answerTurn('42'),
-    ]);
-    const second = new ScriptedChatModel([codeTurn("print('secret' in globals())"), answerTurn('no')]);
+  it('keeps kernel state between turns of one trajectory and isolates trajectories', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const first = scripted([codeTurn('secret = 41'), codeTurn('print(secret + 1)'), answerTurn('42')]);
+    const second = scripted([codeTurn("print('secret' in globals())"), answerTurn('no')]);
     const [a, b] = await Promise.all([
       runAgent({ question: 'q', images: [picture] }, { model: first, sandbox }),
       runAgent({ question: 'q', images: [picture] }, { model: second, sandbox }),
@@ -119,19 +120,22 @@ describe('runAgent', () => {
     expect(b.trajectory.turns[0]?.toolCall).toMatchObject({ stdout: 'False\n' });
   });
 
-  it('loads every input image as image_i in the kernel', async () => {
+  it('loads every input image as image_i in the kernel', async ({ sandbox, scripted }) => {
     const small = new Uint8Array(
       await sharp({ create: { width: 56, height: 84, channels: 3, background: '#000' } })
         .png()
         .toBuffer(),
     );
-    const model = new ScriptedChatModel([codeTurn('print(image_1.size, image_2.size)'), answerTurn('ok')]);
+    const model = scripted([codeTurn('print(image_1.size, image_2.size)'), answerTurn('ok')]);
     const run = await runAgent({ question: 'q', images: [picture, small] }, { model, sandbox });
     expect(run.trajectory.turns[0]?.toolCall).toMatchObject({ stdout: '(280, 140) (56, 84)\n' });
   });
 
-  it('encodes each input image once and sends the same image on every turn', async () => {
-    const model = new ScriptedChatModel([codeTurn('x = 1'), codeTurn('x += 1'), answerTurn('2')]);
+  it('encodes each input image once and sends the same image on every turn', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted([codeTurn('x = 1'), codeTurn('x += 1'), answerTurn('2')]);
     await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
     const firstImages = model.requests.map((request) => {
       const content = request.messages[1]?.content;
@@ -141,8 +145,8 @@ describe('runAgent', () => {
     expect(new Set(firstImages).size).toBe(1);
   });
 
-  it('repairs indentation only when the code does not compile', async () => {
-    const model = new ScriptedChatModel([
+  it('repairs indentation only when the code does not compile', async ({ sandbox, scripted }) => {
+    const model = scripted([
       codeTurn('for i in range(2):\nprint(i)'),
       codeTurn('total = 0\nfor i in range(3):\n    total += i\nprint(total)'),
       answerTurn('3'),
@@ -159,8 +163,11 @@ describe('runAgent', () => {
     });
   });
 
-  it('answers empty code and invalid tool calls with an error observation and goes on', async () => {
-    const model = new ScriptedChatModel([
+  it('answers empty code and invalid tool calls with an error observation and goes on', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted([
       codeTurn('   '),
       '<think>search</think>\n<tool_call>\n{"name": "search", "arguments": {"q": "x"}}\n</tool_call>',
       answerTurn('gave up'),
@@ -172,18 +179,21 @@ describe('runAgent', () => {
     expect(run.trajectory.answer).toBe('gave up');
   });
 
-  it('ends the episode on a turn with nothing to run, as the RL environment does', async () => {
-    const model = new ScriptedChatModel(['<think>Hmm.</think>\n<code>\n```py\nprint(1)\n```\n</code>']);
+  it('ends the episode on a turn with nothing to run, as the RL environment does', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted(['<think>Hmm.</think>\n<code>\n```py\nprint(1)\n```\n</code>']);
     const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
     expect(run.trajectory.stopReason).toBe('no-action');
     expect(run.trajectory.turns[0]?.action).toBe('end');
   });
 
-  it('searches through the provider and renders the upstream result text', async () => {
+  it('searches through the provider and renders the upstream result text', async ({ sandbox, scripted }) => {
     const search = listSearch([
       { title: 'Kestrel Point Lighthouse', link: 'https://example.org/kp', snippet: 'First lit in 1871.' },
     ]);
-    const model = new ScriptedChatModel([
+    const model = scripted([
       '<think>Look it up.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "Kestrel Point"}}\n</tool_call>',
       answerTurn('1871'),
     ]);
@@ -194,14 +204,14 @@ describe('runAgent', () => {
     );
   });
 
-  it('turns a failing search into an error observation, not a crash', async () => {
+  it('turns a failing search into an error observation, not a crash', async ({ sandbox, scripted }) => {
     const search: SearchProvider = {
       name: 'down',
       search: async () => {
         throw new Error('connection refused');
       },
     };
-    const model = new ScriptedChatModel([
+    const model = scripted([
       '<tool_call>\n{"name": "search", "arguments": {"query": "x"}}\n</tool_call>',
       answerTurn('unknown'),
     ]);
@@ -211,31 +221,34 @@ describe('runAgent', () => {
     expect(run.trajectory.stopReason).toBe('answer');
   });
 
-  it('stops at the turn budget', async () => {
-    const model = new ScriptedChatModel(() => codeTurn('print(1)'));
+  it('stops at the turn budget', async ({ sandbox, scripted }) => {
+    const model = scripted(() => codeTurn('print(1)'));
     const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox }, { maxTurns: 3 });
     expect(run.trajectory.stopReason).toBe('max-turns');
     expect(model.requests).toHaveLength(3);
   });
 
-  it('runs nothing from a turn cut by the token limit', async () => {
-    const model = new ScriptedChatModel([
-      { text: codeTurn('print(1)').slice(0, 30), finishReason: 'length' },
-    ]);
+  it('runs nothing from a turn cut by the token limit', async ({ sandbox, scripted }) => {
+    const model = scripted([{ text: codeTurn('print(1)').slice(0, 30), finishReason: 'length' }]);
     const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
     expect(run.trajectory.stopReason).toBe('length');
     expect(run.trajectory.turns[0]?.toolCall).toBeUndefined();
   });
 
-  it('records a dead model server as a model error and still closes the session', async () => {
-    const model = new ScriptedChatModel([codeTurn('y = 2'), new Error('connect ECONNREFUSED 127.0.0.1:9')]);
+  it('records a dead model server as a model error and still closes the session', async ({
+    sandbox,
+    scripted,
+  }) => {
+    const model = scripted([codeTurn('y = 2'), new Error('connect ECONNREFUSED 127.0.0.1:9')]);
     const run = await runAgent({ question: 'q', images: [picture] }, { model, sandbox });
     expect(run.trajectory.stopReason).toBe('model-error');
     expect(run.trajectory.error).toContain('ECONNREFUSED');
     expect(sandbox.listSessions()).toHaveLength(0);
   });
 
-  it('opens the session while the model thinks, and reports a sandbox that cannot start at the first code call', async () => {
+  it('opens the session while the model thinks, and reports a sandbox that cannot start at the first code call', async ({
+    scripted,
+  }) => {
     const broken = {
       openSession: async () => {
         throw new Error('bwrap: No permissions to create new namespace');
@@ -244,19 +257,19 @@ describe('runAgent', () => {
     };
     const answersDirectly = await runAgent(
       { question: 'q', images: [picture] },
-      { model: new ScriptedChatModel([answerTurn('blue')]), sandbox: broken },
+      { model: scripted([answerTurn('blue')]), sandbox: broken },
     );
     expect(answersDirectly.trajectory.stopReason).toBe('answer');
     const runsCode = await runAgent(
       { question: 'q', images: [picture] },
-      { model: new ScriptedChatModel([codeTurn('print(1)')]), sandbox: broken },
+      { model: scripted([codeTurn('print(1)')]), sandbox: broken },
     );
     expect(runsCode.trajectory.stopReason).toBe('sandbox-error');
     expect(runsCode.trajectory.error).toContain('No permissions to create new namespace');
   });
 
-  it('pre-fills <think> after an observation when asked', async () => {
-    const model = new ScriptedChatModel([codeTurn('1'), 'Seen it.</think>\n<answer>1</answer>']);
+  it('pre-fills <think> after an observation when asked', async ({ sandbox, scripted }) => {
+    const model = scripted([codeTurn('1'), 'Seen it.</think>\n<answer>1</answer>']);
     const run = await runAgent(
       { question: 'q', images: [picture] },
       { model, sandbox },
@@ -268,8 +281,8 @@ describe('runAgent', () => {
     expect(run.trajectory.answer).toBe('1');
   });
 
-  it('answers in one call without tools in direct mode', async () => {
-    const model = new ScriptedChatModel(['Paris']);
+  it('answers in one call without tools in direct mode', async ({ scripted }) => {
+    const model = scripted(['Paris']);
     const run = await runAgent(
       { question: 'Capital of France?', images: [picture] },
       { model },

@@ -14,6 +14,7 @@ import {
   renderZoomObservation,
   resolveZoomBox,
 } from '../protocol/deepeyes-v1.js';
+import { pythonStrip } from '../protocol/python-text.js';
 import {
   renderCodeObservation,
   renderEmptyCodeObservation,
@@ -111,7 +112,7 @@ export class ToolRunner {
 
   private async runCode(code: string, turn: number): Promise<ToolOutcome> {
     const profile = this.options.profile;
-    if (code.trim() === '') {
+    if (pythonStrip(code) === '') {
       const record: ToolCallRecord = {
         tool: 'code',
         code,

@@ -19,7 +19,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   const io = memoryIO();
   let code = 0;
   try {
-    await buildProgram(io).exitOverride().parseAsync(args, { from: 'user' });
+    await (await buildProgram(io)).exitOverride().parseAsync(args, { from: 'user' });
   } catch (error) {
     code = reportError(error, io);
   }

@@ -1,8 +1,10 @@
+import type { Command } from 'commander';
 import { runAgent } from '../agent/run-agent.js';
 import { writeTrajectory } from '../agent/write-trajectory.js';
 import { agentOptionsFromFlags, openAgentDependencies } from './agent-setup.js';
-import type { EvalAgent, EvalAgentContext } from './commands/eval.js';
+import { type EvalAgent, type EvalAgentContext, registerEvalCommand } from './commands/eval.js';
 import { agentFlagsSchema } from './commands/run-options.js';
+import type { CliIO } from './io.js';
 
 /**
  * The real agent behind `deepeyes eval`: one shared model client, sandbox and search tools for the
@@ -28,4 +30,9 @@ export async function createAgentRunItem({ flags, io }: EvalAgentContext): Promi
       return run.trajectory;
     },
   };
+}
+
+/** `deepeyes eval` with the real agent plugged in (what the CLI registers). */
+export function registerAgentEvalCommand(program: Command, io: CliIO): void {
+  registerEvalCommand(program, io, { createRunItem: createAgentRunItem });
 }

@@ -1,21 +1,52 @@
 import { randomUUID } from 'node:crypto';
 import { agentOptionsSchema } from '../agent/agent-options.js';
+import type { LoopState, StepResult as LoopStep, StepInput } from '../agent/loop-state.js';
+import { nextStep } from '../agent/next-step.js';
+import { openLoop } from '../agent/open-loop.js';
 import { type ToolDependencies, type ToolOutcome, ToolRunner } from '../agent/tool-runner.js';
 import type { ToolCallRecord } from '../agent/trajectory.js';
 import { DeepeyesError, InputFormatError } from '../errors.js';
-import { openImage, prepareModelImage, renderImage } from '../image/index.js';
-import { type ToolSet, toolSetForMode } from '../protocol/action.js';
-import { toChatContent, toRawContextAppend } from '../protocol/chat-content.js';
-import type { ChatMessage, ContentPart, ModelImage } from '../protocol/chat-message.js';
-import { parseTurn } from '../protocol/parse-turn.js';
-import { buildPrompt, stopSequences } from '../protocol/prompts.js';
-import { renderSandboxErrorObservation } from '../protocol/render-observation.js';
+import { prepareModelImage } from '../image/index.js';
+import { toRawContextAppend } from '../protocol/chat-content.js';
+import type { ModelImage } from '../protocol/chat-message.js';
+import { stopSequences } from '../protocol/prompts.js';
 import type { RewardScorer } from '../reward/compute-reward.js';
 import type { RewardResult } from '../reward/reward-result.js';
-import type { Sandbox, SandboxSession } from '../sandbox/sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import type { ImageSearchProvider, SearchProvider } from '../search/search-provider.js';
 import { renderQwenPrompt } from './chat-template.js';
+import {
+  doneReason,
+  lastObservation,
+  modelTurnInput,
+  toolError,
+  unavailableToolOutcome,
+} from './episode-outcome.js';
 import type { CreateEpisodeRequest, EnvProfile, FinishRequest, StepRequest } from './episode-spec.js';
+import {
+  decodeImage,
+  type EpisodePrompt,
+  type EpisodeSummary,
+  ROLLOUT_BAD_WORDS,
+  type StepObservation,
+  type StepResult,
+  TURN_MAX_TOKENS,
+  toWireImage,
+  toWireParts,
+} from './episode-wire.js';
+import { ToolClock } from './tool-clock.js';
+
+export {
+  type EpisodePrompt,
+  type EpisodeSummary,
+  ROLLOUT_BAD_WORDS,
+  type StepObservation,
+  type StepResult,
+  TURN_MAX_TOKENS,
+  type WireImage,
+  type WireMessage,
+  type WirePart,
+} from './episode-wire.js';
 
 const THINK_PREFIX = '<think>';
 const USER_TURN_START = '<|im_end|>\n<|im_start|>user\n';
@@ -48,147 +79,21 @@ export class EpisodeError extends DeepeyesError {
   }
 }
 
-/** An image of the wire: PNG (or the JPEG an image search returned) as base64 with its size. */
-export type WireImage = { mime_type: string; width: number; height: number; data: string };
-/** A chat content part of the wire: text, or the index of an image in the accompanying list. */
-export type WirePart = { type: 'text'; text: string } | { type: 'image'; image_index: number };
-export type WireMessage = { role: string; content: string | WirePart[] };
-
-export type EpisodePrompt = {
-  messages: WireMessage[];
-  /** Qwen2.5-VL chat-template text of the prompt, generation prompt included. */
-  raw: string;
-  images: WireImage[];
-  /** What to send the model server with: stop strings (kept in the output), bad words, per-turn cap. */
-  sampling: { stop: string[]; include_stop_str_in_output: true; bad_words: string[]; max_tokens: number };
-};
-
-export type StepObservation = {
-  /** The user turn's text with one `<image>` per image. */
-  text: string;
-  content: WirePart[];
-  /** What the RL rollout appends to the context: `<|im_end|>\n<|im_start|>user\n…<|im_start|>assistant\n<think>`. */
-  raw: string;
-  /** The same with `<image>` placeholders: what the DeepEyesV2 fork's env returns as `prompt`. */
-  prompt: string;
-  images: WireImage[];
-};
-
-export type StepResult = {
-  episode_id: string;
-  turn: number;
-  action: string;
-  done: boolean;
-  /** Why the episode ended: answer, max-turns, length, a parse end reason, tool-error, sandbox-error. */
-  done_reason: string | null;
-  answer: string | null;
-  observation: StepObservation | null;
-  tool: ToolCallRecord | null;
-  /** In ms; `overhead_ms` is everything but the sandbox call and the search. */
-  timings: { total_ms: number; sandbox_ms: number; search_ms: number; overhead_ms: number };
-  error: string | null;
-};
-
-export type EpisodeSummary = {
-  episode_id: string;
-  profile: EnvProfile;
-  turns: number;
-  done: boolean;
-  done_reason: string | null;
-  answer: string | null;
-};
-
-/** verl's bad words for the DeepEyesV2 rollout: never generate these. */
-export const ROLLOUT_BAD_WORDS = ['<|endoftext|>', '<size>', '<|im_start|>'];
-
-/** Tokens per model turn in the released run (`single_response_max_tokens`). */
-export const TURN_MAX_TOKENS = 8192;
-
-function decodeImage(value: string, index: number): Uint8Array {
-  const base64 = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.length === 0)
-    throw new InputFormatError('image-unreadable', `images[${index}] is not base64 image data`);
-  return new Uint8Array(bytes);
-}
-
-async function toWireImage(image: ModelImage): Promise<WireImage> {
-  // The contract is PNG; an image search may return JPEG, re-encoded losslessly from its pixels.
-  const bytes =
-    image.mimeType === 'image/png' ? image.bytes : (await renderImage(openImage(image.bytes).png())).bytes;
-  return {
-    mime_type: 'image/png',
-    width: image.width,
-    height: image.height,
-    data: Buffer.from(bytes).toString('base64'),
-  };
-}
-
-function toWireParts(parts: ContentPart[], firstIndex: number): WirePart[] {
-  let next = firstIndex;
-  return parts.map((part) =>
-    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image', image_index: next++ },
-  );
-}
-
-/** Times the sandbox calls and searches of one episode, so a step can report its own overhead. */
-class ToolClock {
-  sandboxMs = 0;
-  searchMs = 0;
-  constructor(private readonly now: () => number) {}
-
-  async time<T>(kind: 'sandboxMs' | 'searchMs', work: () => Promise<T>): Promise<T> {
-    const start = this.now();
-    try {
-      return await work();
-    } finally {
-      this[kind] += this.now() - start;
-    }
-  }
-
-  sandbox(inner: Sandbox): Sandbox {
-    return {
-      openSession: async (options) => {
-        const session = await this.time('sandboxMs', () => inner.openSession(options));
-        const timed: SandboxSession = {
-          id: session.id,
-          execute: (code, executeOptions) =>
-            this.time('sandboxMs', () => session.execute(code, executeOptions)),
-          close: () => session.close(),
-        };
-        return timed;
-      },
-      close: () => inner.close(),
-    };
-  }
-
-  text(inner: SearchProvider): SearchProvider {
-    return {
-      name: inner.name,
-      search: (query, options) => this.time('searchMs', () => inner.search(query, options)),
-    };
-  }
-
-  image(inner: ImageSearchProvider): ImageSearchProvider {
-    return {
-      name: inner.name,
-      searchImage: (bytes, options) => this.time('searchMs', () => inner.searchImage(bytes, options)),
-    };
-  }
-}
+type StepOutcome = Omit<StepResult, 'timings' | 'episode_id' | 'turn'>;
 
 /**
- * One RL episode: the prompt, then one step per model turn (parse → tool → observation, through
- * the same protocol functions and tool runner as the agent loop), then the reward. Owns one sandbox
- * session, opened at the first code call and closed with the episode.
+ * One RL episode, driven by the agent loop's own step function: the trainer's turn goes to
+ * `nextStep`, which parses it and decides (answer, end, tool, error observation, budget); the
+ * episode runs the tool it asks for and feeds the result back. What stays here is what only an
+ * episode service does: the wire shapes, the timings, the response text for the reward, and the
+ * rollout's rule that the last allowed turn runs nothing (its observation would never be shown).
+ * Owns one sandbox session, opened at the first code call and closed when the episode is done.
  */
 export class Episode {
   readonly id: string;
   lastActiveAt: number;
-  private turns = 0;
   private done = false;
   private doneReason: string | null = null;
-  private answer: string | null = null;
   private busy = false;
   /** The decoded response so far: turn texts and the context appended after each. */
   private readonly response: string[] = [];
@@ -197,9 +102,9 @@ export class Episode {
 
   private constructor(
     private readonly request: CreateEpisodeRequest,
+    private loop: LoopState,
     private readonly runner: ToolRunner,
     private readonly clock: ToolClock,
-    private readonly tools: ToolSet,
     private readonly dependencies: EpisodeDependencies,
     private readonly now: () => number,
     inputImageCount: number,
@@ -262,8 +167,17 @@ export class Episode {
         );
       }
     }
+    const dataIndex = request.extra_info?.index;
+    const opened = openLoop({
+      runId: dataIndex === undefined ? randomUUID() : String(dataIndex),
+      question: request.question,
+      inputImages: images,
+      options: agentOptions,
+      ...(dataIndex === undefined ? {} : { dataIndex }),
+    });
+    const started = nextStep(opened, { type: 'start', elapsedMs: 0 });
+    const tools = started.state.config.tools;
     const clock = new ToolClock(now);
-    const tools = toolSetForMode(options.mode);
     const runner = new ToolRunner(
       {
         ...(dependencies.sandbox ? { sandbox: clock.sandbox(dependencies.sandbox) } : {}),
@@ -273,19 +187,10 @@ export class Episode {
       },
       agentOptions,
       images,
-      request.extra_info?.index === undefined ? undefined : String(request.extra_info.index),
+      dataIndex === undefined ? undefined : String(dataIndex),
     );
-    const built = buildPrompt({ mode: options.mode, question: request.question, imageCount: images.length });
-    const messages: ChatMessage[] = [];
-    if (built.system) messages.push({ role: 'system', content: built.system });
-    messages.push({
-      role: 'user',
-      content: [
-        ...images.map((image) => ({ type: 'image' as const, image })),
-        { type: 'text', text: built.user },
-      ],
-    });
-    const episode = new Episode(request, runner, clock, tools, dependencies, now, images.length);
+    const messages = opened.messages;
+    const episode = new Episode(request, started.state, runner, clock, dependencies, now, images.length);
     const prompt: EpisodePrompt = {
       messages: messages.map((message) => ({
         role: message.role,
@@ -320,10 +225,10 @@ export class Episode {
     return {
       episode_id: this.id,
       profile: this.profile,
-      turns: this.turns,
+      turns: this.loop.progress.modelCalls,
       done: this.done,
       done_reason: this.doneReason,
-      answer: this.answer,
+      answer: this.loop.answer,
     };
   }
 
@@ -344,13 +249,12 @@ export class Episode {
     const start = this.now();
     this.lastActiveAt = start;
     const clockStart = { sandbox: this.clock.sandboxMs, search: this.clock.searchMs };
-    const turn = this.turns;
-    this.turns += 1;
+    const turn = this.loop.progress.modelCalls;
     this.response.push(input.text);
     this.lastWasTurn = true;
-    let result: Omit<StepResult, 'timings' | 'episode_id' | 'turn'>;
+    let result: StepOutcome;
     try {
-      result = await this.decide(input, turn);
+      result = await this.advance(input);
     } finally {
       this.busy = false;
       this.lastActiveAt = this.now();
@@ -358,7 +262,6 @@ export class Episode {
     if (result.done) {
       this.done = true;
       this.doneReason = result.done_reason;
-      this.answer = result.answer;
       // The kernel is not needed any more; free it for other episodes before finish arrives.
       await this.runner.close().catch(() => undefined);
     } else if (result.observation) {
@@ -381,82 +284,74 @@ export class Episode {
     };
   }
 
-  private async decide(
-    input: StepRequest,
-    turn: number,
-  ): Promise<Omit<StepResult, 'timings' | 'episode_id' | 'turn'>> {
-    const end = (action: string, reason: string, extra: Partial<StepResult> = {}) => ({
-      action,
-      done: true,
-      done_reason: reason,
-      answer: null,
-      observation: null,
-      tool: null,
-      error: null,
-      ...extra,
-    });
-    // The rollout ends a turn cut by the token limit, or an empty one, without running it.
-    if (input.finish_reason !== 'stop') return end('length', 'length');
-    if (input.text === '') return end('end', 'empty-turn');
-    const profile = this.profile;
-    const action = parseTurn(input.text, {
-      profile,
-      tools: this.tools,
-      ...(this.request.extra_info?.index === undefined ? {} : { dataIndex: this.request.extra_info.index }),
-    });
-    if (action.kind === 'answer') return end('answer', 'answer', { answer: action.text });
-    if (action.kind === 'end') return end('end', action.reason);
-    if (action.kind === 'retry') return end('end', 'no-action');
+  /** Feeds the turn to the loop, runs the tool it asks for, feeds the result back. */
+  private async advance(input: StepRequest): Promise<StepOutcome> {
+    let decided = this.feed(modelTurnInput(input, this.loop.config.stop ?? []));
+    if (decided.step.type !== 'run-tool') return this.outcome(decided, null, null);
+    const { action, turn } = decided.step;
     // The rollout's last turn: its tool result would never be shown, so nothing runs.
-    if (turn >= this.request.options.max_turns - 1) return end(action.kind, 'max-turns');
-    if (action.kind === 'tool-error') return this.observe(action.kind, action.observation, [], null, turn);
-    let outcome: ToolOutcome;
+    if (turn >= this.request.options.max_turns - 1) {
+      return { ...ended(action.kind, 'max-turns'), answer: null };
+    }
+    let toolInput: StepInput;
+    let tool: ToolCallRecord | null = null;
+    let error: string | null = null;
+    const startedMs = this.now();
     try {
-      outcome = await this.runner.run(action, turn);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // upstream-rl: an unreachable sandbox ends the episode ("Code execution error", never shown).
-      if (profile === 'upstream-rl') return end(action.kind, 'sandbox-error', { error: message });
-      return this.observe(action.kind, renderSandboxErrorObservation(profile), [], null, turn, message);
+      const outcome: ToolOutcome = await this.runner.run(action, turn);
+      tool = outcome.record;
+      error = toolError(outcome.record);
+      toolInput = { type: 'tool-result', outcome, toolMs: this.now() - startedMs, elapsedMs: 0 };
+    } catch (thrown) {
+      error = thrown instanceof Error ? thrown.message : String(thrown);
+      // upstream-rl: an unreachable sandbox ends the episode ("Code execution error", never shown);
+      // deepeyesv2 shows an error observation and the episode goes on.
+      toolInput =
+        this.profile === 'upstream-rl'
+          ? { type: 'tool-failure', message: error, elapsedMs: 0 }
+          : {
+              type: 'tool-result',
+              outcome: unavailableToolOutcome(action, this.profile, error),
+              toolMs: this.now() - startedMs,
+              elapsedMs: 0,
+            };
     }
-    if (outcome.endsEpisode) {
-      return end(action.kind, 'tool-error', { tool: outcome.record, error: toolError(outcome.record) });
-    }
-    return this.observe(
-      action.kind,
-      outcome.observation,
-      outcome.images,
-      outcome.record,
-      turn,
-      toolError(outcome.record),
-    );
+    decided = this.feed(toolInput);
+    return this.outcome(decided, tool, error);
   }
 
-  private async observe(
-    action: string,
-    text: string,
-    images: ModelImage[],
+  private feed(input: StepInput): LoopStep {
+    const decided = nextStep(this.loop, input);
+    this.loop = decided.state;
+    return decided;
+  }
+
+  /** The loop's decision in the wire's words: done and why, or the observation it appended. */
+  private async outcome(
+    decided: LoopStep,
     tool: ToolCallRecord | null,
-    _turn: number,
-    error: string | null = null,
-  ): Promise<Omit<StepResult, 'timings' | 'episode_id' | 'turn'>> {
-    const content = toWireParts(toChatContent(text, images), 0);
+    error: string | null,
+  ): Promise<StepOutcome> {
+    const state = decided.state;
+    const action = state.turns.at(-1)?.action ?? 'end';
+    if (decided.step.type === 'finish') {
+      return {
+        ...ended(action, doneReason(state)),
+        answer: decided.step.answer,
+        tool,
+        error: error ?? decided.step.error ?? null,
+      };
+    }
+    const { text, parts, images } = lastObservation(state);
     this.imageCount += images.length;
-    return {
-      action,
-      done: false,
-      done_reason: null,
-      answer: null,
-      observation: {
-        text,
-        content,
-        raw: toRawContextAppend(text, images.length),
-        prompt: `${USER_TURN_START}${text}${ASSISTANT_TURN_START}`,
-        images: await Promise.all(images.map(toWireImage)),
-      },
-      tool,
-      error,
+    const observation: StepObservation = {
+      text,
+      content: toWireParts(parts, 0),
+      raw: toRawContextAppend(text, images.length),
+      prompt: `${USER_TURN_START}${text}${ASSISTANT_TURN_START}`,
+      images: await Promise.all(images.map(toWireImage)),
     };
+    return { action, done: false, done_reason: null, answer: null, observation, tool, error };
   }
 
   /** The decoded response as the trainer's reward sees it: turns, observations, the final `<|im_end|>`. */
@@ -510,8 +405,16 @@ export class Episode {
   }
 }
 
-function toolError(record: ToolCallRecord): string | null {
-  return 'error' in record && typeof record.error === 'string' ? record.error : null;
+function ended(action: string, reason: string): StepOutcome {
+  return {
+    action,
+    done: true,
+    done_reason: reason,
+    answer: null,
+    observation: null,
+    tool: null,
+    error: null,
+  };
 }
 
 export { THINK_PREFIX };

@@ -1,13 +1,10 @@
-import { pythonStrip } from './python-text.js';
+import { PYTHON_SPACE_CLASS, pythonStrip } from './python-text.js';
 
 /**
  * The raw pieces upstream pulls out of an assistant turn, before any decision. Two agents, two
  * rule sets: the RL environment takes the LAST of everything with regexes, the evaluation agent
  * the FIRST block with `str.split`.
  */
-
-const PYTHON_SPACE_CLASS =
-  '[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 
 const ANSWER_PATTERN = /<answer>([\s\S]*?)<\/answer>/g;
 const CODE_BLOCK_PATTERN = /<code>([\s\S]*?)<\/code>/g;

@@ -53,7 +53,31 @@ export {
   defaultUserTemplate,
   stopSequences,
 } from './prompts.js';
-export { type PythonJsonResult, parsePythonJson } from './python-json.js';
+export { type PythonJsonOptions, type PythonJsonResult, parsePythonJson } from './python-json.js';
+export {
+  jsonNumberValue,
+  PythonFloat,
+  pythonFloat,
+  pythonFloatRepr,
+  pythonInt,
+  pythonRound,
+  pythonRoundTo,
+} from './python-number.js';
+export { pythonRepr, pythonStr, pythonStringRepr, pythonTypeName } from './python-repr.js';
+export {
+  codePointIndex,
+  isPythonDecimal,
+  isPythonWhitespace,
+  PYTHON_DIGIT,
+  PYTHON_DOT,
+  PYTHON_SPACE_CLASS,
+  pythonIsDigit,
+  pythonLength,
+  pythonLstrip,
+  pythonRstrip,
+  pythonSplit,
+  pythonStrip,
+} from './python-text.js';
 export {
   type CodeOutput,
   IMAGE_PLACEHOLDER,

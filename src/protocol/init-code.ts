@@ -1,4 +1,4 @@
-import { pythonStringRepr } from './python-text.js';
+import { pythonStringRepr } from './python-repr.js';
 
 /*
  * The cell each upstream agent runs before the first turn to put the input image into the kernel.

@@ -1,3 +1,5 @@
+import { PythonFloat } from './python-number.js';
+
 /**
  * A JSON decoder that accepts exactly what CPython 3.11's `json.loads` accepts and fails with the
  * same message and position. Upstream shows the decoder's error text to the model
@@ -7,6 +9,15 @@
  */
 
 export type PythonJsonResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+export type PythonJsonOptions = {
+  /**
+   * Decode numbers as Python holds them: a float literal (`2.0`, `1e2`) as {@link PythonFloat}, an
+   * int too big for a double as bigint. For texts that print values or their types back
+   * (`'float' object is not subscriptable`). Default: plain JavaScript numbers.
+   */
+  pythonNumbers?: boolean;
+};
 
 class DecodeError extends Error {
   constructor(
@@ -37,11 +48,11 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** Decodes like Python's `json.loads(text)`; on failure returns Python's `str(JSONDecodeError)`. */
-export function parsePythonJson(text: string): PythonJsonResult {
+export function parsePythonJson(text: string, options: PythonJsonOptions = {}): PythonJsonResult {
   const chars = Array.from(text);
   try {
     if (chars[0] === '\ufeff') throw new DecodeError('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0);
-    const scanner = new Scanner(chars);
+    const scanner = new Scanner(chars, options.pythonNumbers === true);
     const start = scanner.skipWhitespace(0);
     let value: unknown;
     let end: number;
@@ -79,7 +90,10 @@ function formatDecodeError(chars: string[], error: DecodeError): string {
 }
 
 class Scanner {
-  constructor(private readonly chars: string[]) {}
+  constructor(
+    private readonly chars: string[],
+    private readonly pythonNumbers: boolean,
+  ) {}
 
   skipWhitespace(index: number): number {
     let position = index;
@@ -114,7 +128,7 @@ class Scanner {
     return this.scanNumber(index);
   }
 
-  private scanNumber(start: number): [number, number] {
+  private scanNumber(start: number): [unknown, number] {
     const chars = this.chars;
     const isDigit = (position: number) => {
       const character = chars[position];
@@ -134,7 +148,9 @@ class Scanner {
     } else {
       throw new NoValue(start);
     }
+    let isFloat = false;
     if (chars[index] === '.' && isDigit(index + 1)) {
+      isFloat = true;
       index += 2;
       while (isDigit(index)) index += 1;
     }
@@ -145,8 +161,13 @@ class Scanner {
       const digitsStart = index;
       while (isDigit(index)) index += 1;
       if (index === digitsStart) index = exponentStart;
+      else isFloat = true;
     }
-    return [Number(chars.slice(start, index).join('')), index];
+    const literal = chars.slice(start, index).join('');
+    const value = Number(literal);
+    if (!this.pythonNumbers) return [value, index];
+    if (isFloat) return [new PythonFloat(value), index];
+    return [Number.isSafeInteger(value) ? value : BigInt(literal), index];
   }
 
   private scanString(start: number): [string, number] {

@@ -4,7 +4,7 @@ import { toRawContextAppend } from './chat-content.js';
 import { normalizeAssistantTurn, vlmevalkitAnswer } from './extract-turn.js';
 import { upstreamRlInitCode, vlmevalkitInitCode } from './init-code.js';
 import { stopSequences } from './prompts.js';
-import { pythonStr } from './python-text.js';
+import { pythonStr } from './python-repr.js';
 import {
   MAX_OBSERVATION_IMAGES,
   renderCodeObservation,

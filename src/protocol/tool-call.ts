@@ -1,6 +1,8 @@
 import type { Action, CompatProfile, ToolSet } from './action.js';
 import { parsePythonJson } from './python-json.js';
-import { pythonRepr, pythonStrip, pythonTypeName } from './python-text.js';
+import { jsonNumberValue, PythonFloat } from './python-number.js';
+import { pythonRepr, pythonTypeName } from './python-repr.js';
+import { pythonStrip } from './python-text.js';
 
 export type ToolCallContext = {
   profile: CompatProfile;
@@ -20,7 +22,9 @@ function toolError(text: string): Action {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat)
+  );
 }
 
 /** The message of the exception Python raises for `value[key]` (TypeError or KeyError). */
@@ -51,7 +55,7 @@ export function interpretToolCall(body: string, context: ToolCallContext): Actio
   const upstream = context.profile === 'upstream-rl';
   const leak = (message: string) => toolError(`Error: ${message} for ${context.dataIndex ?? 'None'}`);
 
-  const decoded = parsePythonJson(call);
+  const decoded = parsePythonJson(call, { pythonNumbers: true });
   if (!decoded.ok) return toolError(`Error: Invalid tool call format: ${call}. Error: ${decoded.message}`);
   const value = decoded.value;
 
@@ -120,11 +124,17 @@ function interpretImageSearchRegion(call: string, args: unknown): Action {
       `Error: Invalid tool call parameters for image search: ${call}. Search the whole image with {"name": "image_search"}, or a region with {"name": "image_search", "arguments": {"bbox_2d": [x1, y1, x2, y2]}}.`,
     );
   }
-  return { kind: 'image-search', bbox: bbox as [number, number, number, number] };
+  return { kind: 'image-search', bbox: toBox(bbox) };
 }
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+function isFiniteNumber(value: unknown): boolean {
+  const number = jsonNumberValue(value);
+  return number !== undefined && Number.isFinite(number);
+}
+
+/** Four decoded JSON numbers (ints, floats or big ints) as plain numbers. */
+function toBox(values: unknown[]): [number, number, number, number] {
+  return values.map((value) => jsonNumberValue(value)!) as [number, number, number, number];
 }
 
 /** DeepEyes v1: `{"name": "image_zoom_in_tool", "arguments": {"bbox_2d": [x1, y1, x2, y2], "label": "…"}}`. */
@@ -136,14 +146,14 @@ function interpretZoom(call: string, args: unknown): Action {
     );
   }
   const label = isPlainObject(args) && typeof args.label === 'string' ? args.label : undefined;
-  const box = bbox as [number, number, number, number];
+  const box = toBox(bbox);
   return label === undefined ? { kind: 'zoom-in', bbox: box } : { kind: 'zoom-in', bbox: box, label };
 }
 
 /** DeepEyes v1: `{"name": "image_rotate_tool", "arguments": {"angle": 90}}`. */
 function interpretRotate(call: string, args: unknown): Action {
-  const angle = isPlainObject(args) ? args.angle : undefined;
-  if (!isFiniteNumber(angle)) {
+  const angle = jsonNumberValue(isPlainObject(args) ? args.angle : undefined);
+  if (angle === undefined || !Number.isFinite(angle)) {
     return toolError(
       `Error: Invalid tool call parameters for ${ROTATE_TOOL}: ${call}. Give "angle" in degrees as a number.`,
     );

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { pythonStrip } from '../protocol/python-text.js';
 import { extractFinalAnswer } from './extract-answer.js';
 import { checkFormat } from './format-check.js';
 import type { Judge, JudgeItem, JudgeResult } from './judge/judge.js';
@@ -128,7 +129,7 @@ export function createRewardScorer(options: RewardScorerOptions = {}): RewardSco
     signal: AbortSignal | undefined,
   ): Promise<Accuracy> {
     if (!answer) return { acc: 0, decidedBy: 'no-answer', notes: [] };
-    if (answer === request.groundTruth || answer.trim().toLowerCase().startsWith(request.groundTruth)) {
+    if (answer === request.groundTruth || pythonStrip(answer).toLowerCase().startsWith(request.groundTruth)) {
       return { acc: 1, decidedBy: 'upstream-exact-match', notes: [] };
     }
     const judge = options.judge;

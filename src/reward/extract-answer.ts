@@ -16,13 +16,6 @@ export function extractFinalAnswer(text: string): string | null {
   return first === undefined ? null : pythonStrip(first);
 }
 
-/** Length in Unicode code points, as Python's `len` counts it (an emoji is one, not two). */
-export function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
 /** Counts non-overlapping occurrences, like Python's `str.count`. */
 export function countOccurrences(text: string, needle: string): number {
   let count = 0;

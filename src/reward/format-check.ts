@@ -1,9 +1,5 @@
-import {
-  codePointLength,
-  countOccurrences,
-  extractFinalAnswer,
-  textAfterLastThink,
-} from './extract-answer.js';
+import { pythonLength, pythonLstrip } from '../protocol/python-text.js';
+import { countOccurrences, extractFinalAnswer, textAfterLastThink } from './extract-answer.js';
 
 /** Why a response fails the format reward; one response can fail for several reasons. */
 export type FormatIssue =
@@ -54,7 +50,7 @@ export type FormatCheck = {
  * `upstream-rl`, the model's own turns in `deepeyesv2`. Pure.
  */
 export function checkFormat(text: string, options: FormatOptions): FormatCheck {
-  const start = options.ignoreLeadingWhitespace ? text.trimStart() : text;
+  const start = options.ignoreLeadingWhitespace ? pythonLstrip(text) : text;
   const thinkPrepended = !start.startsWith('<think>');
   const response = thinkPrepended ? `<think>${start}` : start;
   const region = textAfterLastThink(response);
@@ -83,7 +79,7 @@ export function checkFormat(text: string, options: FormatOptions): FormatCheck {
   if (
     answer &&
     options.answerLengthLimit !== undefined &&
-    codePointLength(answer) >= options.answerLengthLimit
+    pythonLength(answer) >= options.answerLengthLimit
   ) {
     issues.push('answer-too-long');
   }

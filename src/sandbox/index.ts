@@ -1,4 +1,5 @@
 export type { OutputLimits } from './execution-collector.js';
+export { HttpSandbox, type HttpSandboxOptions, SandboxServerError } from './http-sandbox.js';
 export { createLocalSandbox, KernelSandbox, type SandboxStats, type SessionInfo } from './kernel-sandbox.js';
 export { KernelSession } from './kernel-session.js';
 export type {

@@ -31,10 +31,14 @@ export class KernelProcess {
   readonly exited: Promise<KernelExit>;
   private exitInfo: KernelExit | undefined;
   private disposed = false;
+  /** Why the server killed this kernel, when it did so for a reason the user should read. */
+  private killReason: string | undefined;
 
   private constructor(
     private readonly launch: KernelLaunch,
     readonly connection: KernelConnection,
+    /** Its pid as the zygote sees it (the helper's, when isolated): the key to its /proc entries. */
+    readonly pid: number,
     private readonly hostDirs: { inputs: string; ipc: string; scratch: string; temporary: string },
     exited: Promise<KernelExit>,
   ) {
@@ -64,8 +68,9 @@ export class KernelProcess {
       resolveExit = resolve;
     });
     const cleanup = () => rmSync(join(launch.runDir, 'inputs', launch.key), { recursive: true, force: true });
+    let pid: number;
     try {
-      await launch.zygote.spawnKernel(
+      pid = await launch.zygote.spawnKernel(
         {
           key: launch.key,
           uid: launch.uid,
@@ -91,7 +96,7 @@ export class KernelProcess {
       },
       key,
     );
-    const kernel = new KernelProcess(launch, client, hostDirs, exited);
+    const kernel = new KernelProcess(launch, client, pid, hostDirs, exited);
     const died = kernel.exited.then((exit) => {
       throw new DeepeyesError(
         'kernel-start-failed',
@@ -119,7 +124,9 @@ export class KernelProcess {
   }
 
   get exitDescription(): string | undefined {
-    return this.exitInfo && describeExit(this.exitInfo);
+    if (!this.exitInfo) return undefined;
+    const how = describeExit(this.exitInfo);
+    return this.killReason === undefined ? how : `${how}: ${this.killReason}`;
   }
 
   /** Host path of the input directory (the kernel sees it read-only). */
@@ -136,7 +143,9 @@ export class KernelProcess {
     writeFileSync(join(this.hostDirs.inputs, name), bytes, { mode: 0o644 });
   }
 
-  kill(): void {
+  /** `reason`, when given, is told to the caller whose call the kill ends (see exitDescription). */
+  kill(reason?: string): void {
+    if (reason !== undefined && this.alive) this.killReason ??= reason;
     if (this.alive) this.launch.zygote.killKernel(this.launch.key);
   }
 

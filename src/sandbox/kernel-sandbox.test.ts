@@ -9,6 +9,8 @@ beforeAll(async () => {
   sandbox = await createLocalSandbox({
     poolSize: 1,
     maxSessions: 4,
+    // A new session at the limit waits this long for an idle one before it is refused.
+    sessionWaitMs: 200,
     interruptGraceMs: 1000,
     maxOutputChars: 2000,
     maxImages: 3,

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeepeyesError, InputFormatError, UserError } from '../errors.js';
+import { DeepeyesError, UserError } from '../errors.js';
+import { validateInputImage } from '../image/validate-input-image.js';
 import { chooseEvictions } from './eviction.js';
-import { executeRequestContent } from './jupyter-message.js';
 import { KernelProcess } from './kernel-process.js';
 import { KernelSession } from './kernel-session.js';
+import { loadImages } from './load-images.js';
+import { MemoryAccountant } from './memory-accountant.js';
+import { defaultMemoryBudgetBytes, newSessionReservation, planBudgetRelief } from './memory-budget.js';
+import { machineMemoryBytes } from './process-memory.js';
 import { type ReadOnlyBind, resolveReadOnlyPaths } from './ro-paths.js';
 import type {
   Execution,
@@ -14,7 +18,6 @@ import type {
   Sandbox,
   SandboxSession,
   SessionCloseReason,
-  SessionImage,
 } from './sandbox.js';
 import {
   type KernelSandboxOptions,
@@ -44,7 +47,26 @@ export type SandboxStats = {
   /** Idle sessions closed to make room (session limit or memory budget). */
   sessionsEvicted: number;
   sessionsRejected: number;
+  memory: {
+    budgetBytes: number;
+    /** Held now by the zygote, the pool and every session (last sample + reservations). */
+    usedBytes: number;
+    /** The zygote, the warm pool and the pages kernels share with the zygote (part of usedBytes). */
+    baseBytes: number;
+    sampledAt: number | null;
+    /** Idle sessions evicted for the budget (also counted in sessionsEvicted). */
+    evictions: number;
+    /** New sessions refused for the budget (also counted in sessionsRejected). */
+    refusals: number;
+    /** Running kernels killed because the busy ones alone held more than the budget. */
+    kills: number;
+  };
+  /** How long calls waited behind earlier calls of their session (recent calls; max since start). */
+  queueWaitMs: { count: number; p50: number | null; p95: number | null; max: number };
 };
+
+/** Recent queue waits kept for percentiles. */
+const QUEUE_WAIT_SAMPLES = 4096;
 
 export type SessionInfo = {
   id: string;
@@ -52,6 +74,8 @@ export type SessionInfo = {
   lastActiveAt: number;
   busy: boolean;
   alive: boolean;
+  /** Memory charged to it: its kernel's PSS at the last sample, or its reservation before that. */
+  bytes: number;
 };
 
 /**
@@ -67,6 +91,15 @@ export class KernelSandbox implements Sandbox {
   private readonly sessions = new Map<string, KernelSession>();
   /** Ids whose kernel is being prepared; they count against maxSessions. */
   private readonly opening = new Set<string>();
+  /** Ids waiting for room (session limit or memory budget); they do not count yet. */
+  private readonly waiting = new Set<string>();
+  /** Woken whenever room may have appeared: a session went idle or closed, or memory was sampled. */
+  private roomWaiters = new Set<() => void>();
+  private readonly memory: MemoryAccountant;
+  private readonly memoryTimer: NodeJS.Timeout;
+  private readonly queueWaits: number[] = [];
+  private queueWaitCount = 0;
+  private queueWaitMax = 0;
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
   private kernelCounter = 0;
@@ -78,6 +111,9 @@ export class KernelSandbox implements Sandbox {
     sessionsExpired: 0,
     sessionsEvicted: 0,
     sessionsRejected: 0,
+    budgetEvictions: 0,
+    budgetRefusals: 0,
+    budgetKills: 0,
     executions: { ok: 0, error: 0, timeout: 0, killed: 0, dead: 0 },
   };
 
@@ -91,6 +127,13 @@ export class KernelSandbox implements Sandbox {
     const sweepEveryMs = Math.min(Math.max(Math.floor(options.sessionTtlMs / 4), 50), 10_000);
     this.sweepTimer = setInterval(() => void this.expireIdleSessions(), sweepEveryMs);
     this.sweepTimer.unref();
+    const budgetBytes =
+      options.memoryBudgetMb === undefined
+        ? defaultMemoryBudgetBytes(machineMemoryBytes(), process.memoryUsage().rss)
+        : options.memoryBudgetMb * 2 ** 20;
+    this.memory = new MemoryAccountant(budgetBytes);
+    this.memoryTimer = setInterval(() => void this.sampleMemory().catch(() => {}), options.memorySampleMs);
+    this.memoryTimer.unref();
   }
 
   static async create(
@@ -124,34 +167,34 @@ export class KernelSandbox implements Sandbox {
   async openSession(options: OpenSessionOptions = {}): Promise<SandboxSession> {
     if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed (shutting down)');
     const id = options.sessionId ?? randomUUID();
-    if (this.sessions.has(id) || this.opening.has(id)) {
-      throw new UserError('session-exists', `Sandbox session ${id} already exists`);
-    }
-    // At the limit, the least recently used idle session makes room; refused only when
-    // every session is in the middle of a call.
-    const over = this.sessions.size + this.opening.size + 1 - this.options.maxSessions;
-    const victims = chooseEvictions(this.listSessions(), { sessions: over, bytes: 0 });
-    if (victims === null) {
-      this.stats.sessionsRejected += 1;
-      throw new DeepeyesError(
-        'sandbox-full',
-        `The sandbox has ${this.options.maxSessions} open sessions and every one is running a call`,
-        { hint: 'Retry when a call finishes, close finished sessions, or raise --max-sessions.' },
-      );
-    }
+    this.checkIdFree(id);
     const images = options.images ?? [];
-    // Reserve the id before awaiting so concurrent opens respect maxSessions.
-    this.opening.add(id);
+    // The same check as the CLI's --image (a truncated JPEG is refused here, naming image_n,
+    // rather than failing later at image_n.load() in the kernel); the sizes give the reservation.
+    const infos = await Promise.all(
+      images.map((image, index) => validateInputImage(image.bytes, `image_${index + 1}`)),
+    );
+    this.checkIdFree(id);
+    const reservation = newSessionReservation(infos);
+    this.waiting.add(id);
+    let evicted: KernelSession[];
+    try {
+      evicted = await this.admit(id, reservation);
+    } finally {
+      this.waiting.delete(id);
+    }
     let kernel: KernelProcess | undefined;
     try {
-      await this.evict(victims, `the session limit (${this.options.maxSessions})`);
+      await Promise.all(evicted.map((session) => session.close('evicted')));
       kernel = await this.acquireKernel();
       await loadImages(kernel, images);
     } catch (error) {
+      this.memory.release(id);
       await kernel?.dispose();
       throw error;
     } finally {
       this.opening.delete(id);
+      this.wakeRoomWaiters();
     }
     const session = new KernelSession(id, kernel, {
       outputLimits: {
@@ -169,13 +212,18 @@ export class KernelSandbox implements Sandbox {
       },
       onClosed: (closed, reason) => {
         if (this.sessions.get(closed.id) === closed) this.sessions.delete(closed.id);
+        if (!this.sessions.has(closed.id) && !this.opening.has(closed.id)) this.memory.release(closed.id);
+        this.wakeRoomWaiters();
         if (reason !== 'closed') for (const listener of this.closeListeners) listener(closed.id, reason);
       },
-      onExecuted: (status) => {
+      onExecuted: (status, _durationMs, queueWaitMs) => {
         this.stats.executions[status] += 1;
+        this.recordQueueWait(queueWaitMs);
       },
+      onIdle: () => this.wakeRoomWaiters(),
     });
     if (this.closed) {
+      this.memory.release(id);
       await session.close();
       throw new DeepeyesError('sandbox-closed', 'The sandbox closed while the session was opening');
     }
@@ -187,21 +235,156 @@ export class KernelSandbox implements Sandbox {
     this.closeListeners.push(listener);
   }
 
+  private checkIdFree(id: string): void {
+    if (this.sessions.has(id) || this.opening.has(id) || this.waiting.has(id)) {
+      throw new UserError('session-exists', `Sandbox session ${id} already exists`);
+    }
+  }
+
   /**
-   * Closes these idle sessions to make room, counted and logged. They leave the session
-   * map at once, so concurrent opens count the room as taken.
+   * Waits (up to sessionWaitMs) until a new session fits under both the session limit and the
+   * memory budget, evicting idle sessions LRU to make room; then counts it as opening and charges
+   * its reservation, before any await, so concurrent opens see the room as taken. Refuses with
+   * 503-class errors when the wait runs out (or at once when the session could never fit).
    */
-  private async evict(ids: string[], cause: string): Promise<void> {
-    const closing: Promise<void>[] = [];
+  private async admit(id: string, reservation: number): Promise<KernelSession[]> {
+    const deadline = Date.now() + this.options.sessionWaitMs;
+    for (;;) {
+      if (this.closed) throw new DeepeyesError('sandbox-closed', 'The sandbox is closed (shutting down)');
+      const sessionsOver = this.sessions.size + this.opening.size + 1 - this.options.maxSessions;
+      const bytesOver = this.memory.usedBytes() + reservation - this.memory.budgetBytes;
+      const candidates = this.listSessions();
+      const victims = chooseEvictions(candidates, { sessions: sessionsOver, bytes: bytesOver });
+      if (victims !== null) {
+        this.opening.add(id);
+        this.memory.reserve(id, reservation);
+        // The first ones meet the session limit; any beyond them were evicted for memory.
+        const forSessions = Math.max(0, sessionsOver);
+        return [
+          ...this.detach(victims.slice(0, forSessions), `the session limit (${this.options.maxSessions})`),
+          ...this.detach(victims.slice(forSessions), `the memory budget (${this.budgetMb()} MB)`, true),
+        ];
+      }
+      const neverFits = reservation > this.memory.budgetBytes - this.memory.snapshot().baseBytes;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || neverFits) {
+        this.stats.sessionsRejected += 1;
+        if (chooseEvictions(candidates, { sessions: sessionsOver, bytes: 0 }) === null) {
+          throw new DeepeyesError(
+            'sandbox-full',
+            `The sandbox has ${this.options.maxSessions} open sessions and every one is running a call`,
+            { hint: 'Retry when a call finishes, close finished sessions, or raise --max-sessions.' },
+          );
+        }
+        this.stats.budgetRefusals += 1;
+        const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+        throw new DeepeyesError(
+          'sandbox-memory-full',
+          `The sandbox's memory budget (${this.budgetMb()} MB) cannot take a new session needing ${mb(reservation)} MB: ${mb(this.memory.usedBytes())} MB are held, by sessions running calls and the kernel pool`,
+          {
+            hint: 'Retry when calls finish, close finished sessions, or raise --memory-budget-mb (or lower --memory-limit-mb so kernels grow less).',
+          },
+        );
+      }
+      await this.roomChanged(remaining);
+    }
+  }
+
+  /** Resolves when room may have appeared, or after `ms`. */
+  private roomChanged(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.roomWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.roomWaiters.add(wake);
+    });
+  }
+
+  private wakeRoomWaiters(): void {
+    if (this.roomWaiters.size === 0) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = new Set();
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Measures every kernel's memory (see memory-accountant.ts), then keeps the sandbox within
+   * its budget: idle sessions evicted LRU first, and, when the running kernels alone hold more,
+   * the largest of them killed. Runs every memorySampleMs; callable at any time.
+   */
+  async sampleMemory(): Promise<void> {
+    const zygote = this.zygote;
+    if (this.closed || !zygote?.running) return;
+    const sessions = [...this.sessions.values()];
+    await this.memory.sample(
+      zygote,
+      sessions,
+      [...this.pool],
+      (session) => this.sessions.get(session.id) === session,
+    );
+    if (this.closed) return;
+    const over = this.memory.usedBytes() - this.memory.budgetBytes;
+    if (over > 0) {
+      // Reservations of sessions still opening are not held yet: running kernels are not killed for them.
+      const measured = this.listSessions().filter((session) => !this.opening.has(session.id));
+      const relief = planBudgetRelief(measured, over - this.openingReservations());
+      const budget = `the memory budget (${this.budgetMb()} MB)`;
+      for (const id of relief.kill) {
+        this.stats.budgetKills += 1;
+        this.log(`sandbox: killed the kernel of busy session ${id}, the largest, to stay within ${budget}`);
+        this.sessions
+          .get(id)
+          ?.killKernel(
+            `the sandbox's total memory budget (${this.budgetMb()} MB) was exceeded while every other session was running too, and this kernel held the most`,
+          );
+      }
+      await Promise.all(this.detach(relief.evict, budget, true).map((session) => session.close('evicted')));
+    }
+    this.wakeRoomWaiters();
+  }
+
+  private openingReservations(): number {
+    let total = 0;
+    for (const id of this.opening) total += this.memory.chargeOf(id);
+    return total;
+  }
+
+  private budgetMb(): number {
+    return Math.round(this.memory.budgetBytes / 2 ** 20);
+  }
+
+  private recordQueueWait(ms: number): void {
+    this.queueWaits[this.queueWaitCount % QUEUE_WAIT_SAMPLES] = ms;
+    this.queueWaitCount += 1;
+    if (ms > this.queueWaitMax) this.queueWaitMax = ms;
+  }
+
+  private queueWaitSummary(): SandboxStats['queueWaitMs'] {
+    const sorted = [...this.queueWaits].sort((a, b) => a - b);
+    const at = (q: number) => (sorted.length === 0 ? null : sorted[Math.floor(q * (sorted.length - 1))]!);
+    return { count: this.queueWaitCount, p50: at(0.5), p95: at(0.95), max: this.queueWaitMax };
+  }
+
+  /**
+   * Takes these idle sessions out to be evicted, counted and logged; the caller closes them.
+   * Synchronous, so concurrent opens count the room as taken at once.
+   */
+  private detach(ids: string[], cause: string, forBudget = false): KernelSession[] {
+    const detached: KernelSession[] = [];
     for (const id of ids) {
       const session = this.sessions.get(id);
       if (!session) continue;
       this.sessions.delete(id);
+      this.memory.release(id);
       this.stats.sessionsEvicted += 1;
+      if (forBudget) this.stats.budgetEvictions += 1;
       this.log(`sandbox: evicted idle session ${id} (least recently used) to stay within ${cause}`);
-      closing.push(session.close('evicted'));
+      detached.push(session);
     }
-    await Promise.all(closing);
+    return detached;
   }
 
   /** A session opened earlier and not closed or expired. */
@@ -216,6 +399,7 @@ export class KernelSandbox implements Sandbox {
       lastActiveAt: session.lastActiveAt,
       busy: session.busy,
       alive: session.alive,
+      bytes: this.memory.chargeOf(session.id),
     }));
   }
 
@@ -230,6 +414,16 @@ export class KernelSandbox implements Sandbox {
       sessionsExpired: this.stats.sessionsExpired,
       sessionsEvicted: this.stats.sessionsEvicted,
       sessionsRejected: this.stats.sessionsRejected,
+      memory: {
+        budgetBytes: this.memory.budgetBytes,
+        usedBytes: this.memory.usedBytes(),
+        baseBytes: this.memory.snapshot().baseBytes,
+        sampledAt: this.memory.snapshot().sampledAt,
+        evictions: this.stats.budgetEvictions,
+        refusals: this.stats.budgetRefusals,
+        kills: this.stats.budgetKills,
+      },
+      queueWaitMs: this.queueWaitSummary(),
     };
   }
 
@@ -237,6 +431,8 @@ export class KernelSandbox implements Sandbox {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
+    clearInterval(this.memoryTimer);
+    this.wakeRoomWaiters();
     const sessions = [...this.sessions.values()];
     await Promise.all([
       ...sessions.map((session) => session.close('shutdown')),
@@ -381,34 +577,5 @@ function checkHost(options: ResolvedSandboxOptions): void {
         hint: 'Run the sandbox server as root (e.g. in its container), or pass --unsafe-no-isolation.',
       },
     );
-  }
-}
-
-async function loadImages(kernel: KernelProcess, images: SessionImage[]): Promise<void> {
-  if (images.length === 0) return;
-  const paths = images.map((image, index) => {
-    const name = `image_${index + 1}`;
-    kernel.writeInput(name, image.bytes);
-    return `${kernel.inputsDirInside}/${name}`;
-  });
-  const { msgId, reply } = kernel.connection.request(
-    'shell',
-    'execute_request',
-    executeRequestContent(`__deepeyes_load_images(${JSON.stringify(paths)})`, { silent: true }),
-  );
-  try {
-    const message = await reply;
-    const content = message.content as { status?: string; ename?: string; evalue?: string };
-    if (content.status !== 'ok') {
-      throw new InputFormatError(
-        'image-unreadable',
-        `An input image could not be opened: ${content.ename}: ${content.evalue}`,
-        {
-          hint: 'Send PNG, JPEG, WebP or another format PIL opens.',
-        },
-      );
-    }
-  } finally {
-    kernel.connection.release(msgId);
   }
 }

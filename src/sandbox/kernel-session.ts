@@ -14,8 +14,10 @@ export type KernelSessionDependencies = {
   replaceKernel: () => Promise<KernelProcess>;
   /** Called once when the session ends, with why. */
   onClosed: (session: KernelSession, reason: SessionCloseReason) => void;
-  /** Called after every call, with its status. */
-  onExecuted: (status: Execution['status'], durationMs: number) => void;
+  /** Called after every call, with its status, its run time and how long it queued behind earlier calls. */
+  onExecuted: (status: Execution['status'], durationMs: number, queueWaitMs: number) => void;
+  /** Called when the session's last running or queued call ends (it may be evicted from then on). */
+  onIdle?: () => void;
   now?: () => number;
 };
 
@@ -36,6 +38,14 @@ export class KernelSession implements SandboxSession {
   private deathNotice: string | undefined;
   private busyCount = 0;
   /**
+   * True from creation until the current task's promise callbacks have run: the caller that
+   * opened the session for a call (the v1 API opens on first call) gets to queue it before
+   * anyone may evict the session as idle.
+   */
+  private claimed = true;
+  /** How long the running call waited behind earlier calls of this session, in ms. */
+  private queueWaitMs = 0;
+  /**
    * Calls in flight that must hear if the current kernel exits. Each kernel gets one
    * subscription: a `.then` on its exit promise per call would stay attached to that
    * long-lived promise until the kernel ends, one more with every call.
@@ -52,10 +62,15 @@ export class KernelSession implements SandboxSession {
     this.createdAt = this.now();
     this.lastActiveAt = this.createdAt;
     this.watchExit(kernel);
+    setImmediate(() => {
+      this.claimed = false;
+      if (this.busyCount === 0) this.dependencies.onIdle?.();
+    });
   }
 
+  /** Running or queued calls, or just opened for one: such a session is never evicted. */
   get busy(): boolean {
-    return this.busyCount > 0;
+    return this.busyCount > 0 || this.claimed;
   }
 
   get alive(): boolean {
@@ -69,14 +84,30 @@ export class KernelSession implements SandboxSession {
   execute(code: string, options: ExecuteOptions = {}): Promise<Execution> {
     if (this.closed) return Promise.reject(this.closedError());
     this.busyCount += 1;
-    const run = this.queue.then(() =>
-      this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs),
-    );
+    const enqueuedAt = performance.now();
+    const run = this.queue.then(() => {
+      this.queueWaitMs = performance.now() - enqueuedAt;
+      return this.run(code, options.timeoutMs ?? this.dependencies.defaultTimeoutMs);
+    });
     this.queue = run.catch(() => {});
     return run.finally(() => {
       this.busyCount -= 1;
       this.lastActiveAt = this.now();
+      if (this.busyCount === 0) this.dependencies.onIdle?.();
     });
+  }
+
+  /** The current kernel's pid as the zygote sees it (see KernelProcess.pid). */
+  get kernelPid(): number {
+    return this.kernel.pid;
+  }
+
+  /**
+   * Kills the kernel under a running call (the memory budget's last resort); the call answers
+   * status `dead` with `reason` in its notice, and the session ends as a dead kernel's does.
+   */
+  killKernel(reason: string): void {
+    this.kernel.kill(reason);
   }
 
   /** Why the session ended; undefined while it is open. */
@@ -235,7 +266,7 @@ export class KernelSession implements SandboxSession {
   ): Execution {
     const durationMs = performance.now() - startedAt;
     const execution: Execution = { ...output, executionCount: output.executionCount ?? 0, durationMs };
-    this.dependencies.onExecuted(execution.status, durationMs);
+    this.dependencies.onExecuted(execution.status, durationMs, this.queueWaitMs);
     return execution;
   }
 

@@ -14,6 +14,18 @@ export const kernelSandboxOptionsSchema = z.object({
   poolSize: z.number().int().min(0).max(64).default(2),
   /** Open sessions at most; `openSession` beyond it fails with code `sandbox-full`. Default 64. */
   maxSessions: z.number().int().min(1).default(64),
+  /**
+   * How long a new session may wait for room (an idle session to evict, or memory) when the
+   * session limit or the memory budget is reached, before it is refused. Default 30 s; 0 refuses at once.
+   */
+  sessionWaitMs: z.number().int().min(0).default(30_000),
+  /**
+   * Memory all kernels together may hold, in MB (PSS, sampled; see memory-budget.ts). Default:
+   * half of the machine's RAM (or its cgroup limit) minus the server process's own use.
+   */
+  memoryBudgetMb: z.number().int().min(16).optional(),
+  /** How often every kernel's memory is measured against the budget, in ms. Default 1000. */
+  memorySampleMs: z.number().int().min(10).default(1000),
   /** An idle session is closed after this long without a call. Default 1 h (the reference keeps state 1 h). */
   sessionTtlMs: z.number().int().min(1).default(3_600_000),
   /** Budget of one call when the caller gives none. Default 30 s. */

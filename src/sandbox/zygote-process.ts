@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DeepeyesError } from '../errors.js';
 import { buildBwrapArgs, NEEDED_ETC_PATHS } from './bwrap-args.js';
+import { childPids, namespacePids } from './process-memory.js';
 
 /** Directory holding zygote.py, next to this module. */
 export const PYTHON_CODE_DIR = fileURLToPath(new URL('./python/', import.meta.url));
@@ -50,7 +51,7 @@ export type SpawnRequest = {
 export type KernelExit = { code: number | null; signal: number | null };
 
 const eventSchema = z.discriminatedUnion('event', [
-  z.object({ event: z.literal('ready'), isolated: z.boolean() }),
+  z.object({ event: z.literal('ready'), isolated: z.boolean(), pid: z.number().optional() }),
   z.object({ event: z.literal('spawned'), key: z.string(), pid: z.number() }),
   z.object({
     event: z.literal('exit'),
@@ -73,10 +74,16 @@ export class ZygoteProcess {
   private readonly exitListeners = new Map<string, (exit: KernelExit) => void>();
   private readyResolve: (() => void) | undefined;
   private stopped = false;
+  /** The zygote's pid as it sees itself (in its own PID namespace when isolated). */
+  private ownPid: number | undefined;
+  private hostPid: number | undefined;
   /** Set when the zygote process ends; every kernel dies with it. */
   readonly ended: Promise<void>;
 
-  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    private readonly isolated: boolean,
+  ) {
     this.ended = new Promise((resolve) => child.once('exit', () => resolve()));
     void this.ended.then(() => this.onEnded());
   }
@@ -103,7 +110,7 @@ export class ZygoteProcess {
     // kill the kernels under calls the server is still draining. It cannot outlive the
     // server: bwrap --die-with-parent, and unisolated it exits when its stdin closes.
     const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const zygote = new ZygoteProcess(child);
+    const zygote = new ZygoteProcess(child, options.isolation);
     const ready = new Promise<void>((resolve) => {
       zygote.readyResolve = resolve;
     });
@@ -154,6 +161,47 @@ export class ZygoteProcess {
     });
   }
 
+  /**
+   * Host pids of the zygote's children by the pid `spawnKernel` reported for them: each
+   * kernel, or, isolated, the helper whose PID namespace holds the kernel and its children.
+   * Read from /proc's NSpid, since an isolated zygote sees only its own namespace's pids.
+   */
+  async childHostPids(): Promise<Map<number, number>> {
+    const byOwnPid = new Map<number, number>();
+    const zygote = await this.zygoteHostPid();
+    if (zygote === undefined) return byOwnPid;
+    for (const host of await childPids(zygote)) {
+      const inZygote = this.isolated ? (await namespacePids(host))[1] : host;
+      if (inZygote !== undefined) byOwnPid.set(inZygote, host);
+    }
+    return byOwnPid;
+  }
+
+  /** Host pid of the zygote's Python process (under bubblewrap's two processes when isolated). */
+  async zygoteHostPid(): Promise<number | undefined> {
+    if (this.hostPid !== undefined || !this.running) return this.hostPid;
+    const outer = this.child.pid;
+    if (outer === undefined) return undefined;
+    if (!this.isolated) {
+      this.hostPid = outer;
+      return outer;
+    }
+    let frontier = [outer];
+    for (let depth = 0; depth < 4 && frontier.length > 0; depth += 1) {
+      const next: number[] = [];
+      for (const pid of frontier) {
+        const pids = await namespacePids(pid);
+        if (pids.length === 2 && pids[1] === this.ownPid) {
+          this.hostPid = pid;
+          return pid;
+        }
+        next.push(...(await childPids(pid)));
+      }
+      frontier = next;
+    }
+    return undefined;
+  }
+
   /** SIGKILLs a kernel; its exit is reported to the listener given at spawn. */
   killKernel(key: string): void {
     if (this.running) this.child.stdin.write(`${JSON.stringify({ op: 'kill', key })}\n`);
@@ -174,6 +222,7 @@ export class ZygoteProcess {
     }
     switch (event.event) {
       case 'ready':
+        this.ownPid = event.pid;
         this.readyResolve?.();
         return;
       case 'spawned':

@@ -14,6 +14,8 @@ export class OfflineTextSearch implements SearchProvider {
   constructor(readonly index: TextIndex) {}
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    // The lookup is synchronous: a caller that already gave up gets its abort, as from a remote provider.
+    options.signal?.throwIfAborted();
     return this.index.search(query, options.limit ?? 5);
   }
 }
@@ -27,6 +29,7 @@ export class OfflineImageSearch implements ImageSearchProvider {
   ) {}
 
   async searchImage(image: Uint8Array, options: SearchOptions = {}): Promise<ImageSearchHit[]> {
+    options.signal?.throwIfAborted();
     const matches = await this.index.search(image, {
       limit: options.limit ?? 5,
       ...(this.minScore === undefined ? {} : { minScore: this.minScore }),

@@ -134,6 +134,7 @@ export function cachedSearchProvider(
   return {
     name: provider.name,
     async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+      options.signal?.throwIfAborted();
       const limit = options.limit ?? DEFAULT_LIMIT;
       const key = normalizeQuery(query);
       const maxAge = policy.mode === 'replay' ? undefined : policy.ttlMs;
@@ -158,6 +159,7 @@ export function cachedImageSearchProvider(
   return {
     name: provider.name,
     async searchImage(image: Uint8Array, options: SearchOptions = {}): Promise<ImageSearchHit[]> {
+      options.signal?.throwIfAborted();
       const limit = options.limit ?? DEFAULT_LIMIT;
       const key = imageKey(image, options.itemId);
       const maxAge = policy.mode === 'replay' ? undefined : policy.ttlMs;

@@ -26,6 +26,7 @@ export class HttpError extends DeepeyesError {
 const STATUS_BY_CODE: Record<string, number> = {
   'queue-full': 503,
   'sandbox-full': 503,
+  'sandbox-memory-full': 503,
   'sandbox-closed': 503,
   'server-shutting-down': 503,
   'session-exists': 409,
@@ -34,7 +35,7 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /** Codes answered 503 that a client should retry after a pause. */
-const RETRYABLE_CODES = new Set(['queue-full', 'sandbox-full']);
+const RETRYABLE_CODES = new Set(['queue-full', 'sandbox-full', 'sandbox-memory-full']);
 
 /** Failures of a service the server depends on (model, judge, web search): 502 Bad Gateway. */
 const UPSTREAM_PREFIXES = ['model-', 'judge-', 'search-'];

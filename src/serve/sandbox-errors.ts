@@ -19,6 +19,7 @@ export class HttpError extends DeepeyesError {
 
 const STATUS_BY_CODE: Record<string, number> = {
   'sandbox-full': 503,
+  'sandbox-memory-full': 503,
   'sandbox-closed': 503,
   'session-exists': 409,
   'session-closed': 404,
@@ -51,7 +52,9 @@ export function toErrorAnswer(error: unknown): { status: number; body: ErrorBody
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toErrorAnswer(error);
   if (status >= 500) request.log.error({ err: error }, 'sandbox server error');
-  if (body.error.code === 'sandbox-full') void reply.header('retry-after', '1');
+  if (body.error.code === 'sandbox-full' || body.error.code === 'sandbox-memory-full') {
+    void reply.header('retry-after', '1');
+  }
   void reply.status(status).send(body);
 }
 

@@ -8,7 +8,7 @@ let sandbox: KernelSandbox;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 2 });
+  sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 2, sessionWaitMs: 300 });
   app = buildSandboxServer(sandbox, { maxBodyBytes: 256 * 1024, token: 'tok' });
 });
 

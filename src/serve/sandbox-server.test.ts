@@ -244,6 +244,28 @@ describe('native API', () => {
     await app.inject({ method: 'DELETE', url: `/sessions/${sessionId}` });
   });
 
+  it('refuses a truncated JPEG at the door, naming it, as the CLI does (400, nothing opened)', async () => {
+    const jpeg = await sharp(readFileSync('assets/demo/images/loading-bay.png')).jpeg().toBuffer();
+    const good = jpeg.toString('base64');
+    const truncated = jpeg.subarray(0, Math.floor(jpeg.length * 0.99)).toString('base64');
+    const sessionsBefore = sandbox.getStats().sessions;
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/sessions',
+      payload: { sessionId: 'truncated', images: [good, truncated] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({
+      error: {
+        code: 'image-unreadable',
+        message: 'Input image image_2 is unreadable: it is truncated (the file ends before the image does)',
+        hint: 'Send a complete PNG, JPEG, WebP, GIF, TIFF or BMP file.',
+      },
+    });
+    expect(sandbox.getStats().sessions).toBe(sessionsBefore);
+    expect(sandbox.getSession('truncated')).toBeUndefined();
+  });
+
   it('accepts images as multipart uploads', async () => {
     const png = await sharp({ create: { width: 3, height: 4, channels: 3, background: '#ffffff' } })
       .png()

@@ -10,7 +10,24 @@ import { SessionRegistry } from './sandbox-sessions.js';
 import { registerSandboxV1Routes } from './sandbox-v1.js';
 
 /** A sandbox that can also report its own counters (KernelSandbox does). */
-type StatsSource = { getStats?: () => { sessionsEvicted?: number; sessionsRejected?: number } };
+type StatsSource = {
+  getStats?: () => {
+    sessionsEvicted?: number;
+    sessionsRejected?: number;
+    memory?: {
+      budgetBytes: number;
+      usedBytes: number;
+      baseBytes: number;
+      sampledAt: number | null;
+      evictions: number;
+      refusals: number;
+      kills: number;
+    };
+    queueWaitMs?: { count: number; p50: number | null; p95: number | null; max: number };
+  };
+};
+
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
 export type SandboxServerOptions = {
   /** When set, every route but GET /health needs `Authorization: Bearer <token>`. */
@@ -61,17 +78,33 @@ export function buildSandboxServer(
   }
 
   app.get('/health', async () => ({ status: 'ok', sessions: registry.size }));
-  app.get('/metrics', async () => ({
-    sessions: registry.size,
-    evictions: sandbox.getStats?.().sessionsEvicted ?? null,
-    refusals: sandbox.getStats?.().sessionsRejected ?? null,
-    executions: metrics.statuses,
-    timeouts: metrics.statuses.timeout,
-    kills: metrics.statuses.killed,
-    deaths: metrics.statuses.dead,
-    latencyMs: metrics.latency(),
-    sandbox: sandbox.getStats?.() ?? null,
-  }));
+  app.get('/metrics', async () => {
+    const stats = sandbox.getStats?.();
+    const memory = stats?.memory;
+    return {
+      sessions: registry.size,
+      evictions: stats?.sessionsEvicted ?? null,
+      refusals: stats?.sessionsRejected ?? null,
+      memory: memory
+        ? {
+            budgetMb: mb(memory.budgetBytes),
+            usedMb: mb(memory.usedBytes),
+            baseMb: mb(memory.baseBytes),
+            sampledAt: memory.sampledAt,
+            evictions: memory.evictions,
+            refusals: memory.refusals,
+            kills: memory.kills,
+          }
+        : null,
+      queueWaitMs: stats?.queueWaitMs ?? null,
+      executions: metrics.statuses,
+      timeouts: metrics.statuses.timeout,
+      kills: metrics.statuses.killed,
+      deaths: metrics.statuses.dead,
+      latencyMs: metrics.latency(),
+      sandbox: stats ?? null,
+    };
+  });
 
   // Separate scopes: the v1 routes answer errors in the v1 envelope, the native ones plainly.
   void app.register(async (scope) => registerSandboxV1Routes(scope, registry, metrics));

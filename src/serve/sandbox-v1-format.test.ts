@@ -13,12 +13,12 @@ const base: Execution = {
 };
 
 describe('v1 answer format', () => {
-  it('writes a multi-line value on its own line after Out[n], like the terminal displayhook', () => {
+  it('writes a multi-line value on its own line after Out[n], like the terminal displayhook, always as Out[1] (reference fact 6: a fresh shell per call)', () => {
     const answer = toV1Response({ ...base, stdout: 'x\n', result: 'array([[1],\n       [2]])' });
     expect(answer).toEqual({
       output: {
         result: 'array([[1],\n       [2]])',
-        stdout: 'x\nOut[3]: \narray([[1],\n       [2]])\n',
+        stdout: 'x\nOut[1]: \narray([[1],\n       [2]])\n',
         stderr: '',
         images: [],
         debug_info: { msg: '' },
@@ -30,7 +30,7 @@ describe('v1 answer format', () => {
 
   it('answers str() as result and the display text after Out[n] (reference fact 3)', () => {
     const answer = toV1Response({ ...base, result: 'abc', resultDisplay: "'abc'" });
-    expect(answer.output).toMatchObject({ result: 'abc', stdout: "Out[3]: 'abc'\n" });
+    expect(answer.output).toMatchObject({ result: 'abc', stdout: "Out[1]: 'abc'\n" });
   });
 
   it('sends images as raw base64 without a data URI prefix', () => {

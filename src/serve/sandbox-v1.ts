@@ -46,7 +46,9 @@ export function registerSandboxV1Routes(
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorAnswer(error);
     if (status >= 500) request.log.error({ err: error }, 'sandbox server error');
-    if (body.error.code === 'sandbox-full') void reply.header('retry-after', '1');
+    if (body.error.code === 'sandbox-full' || body.error.code === 'sandbox-memory-full') {
+      void reply.header('retry-after', '1');
+    }
     void reply.status(status).send(toV1ErrorResponse(body.error));
   });
 

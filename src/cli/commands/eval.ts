@@ -291,6 +291,16 @@ export function registerEvalCommands(
   io: CliIO = processIO(),
   dependencies: EvalDependencies = { createRunItem: agentNotWired },
 ): void {
+  registerEvalCommand(program, io, dependencies);
+  registerReportCommand(program, io);
+}
+
+/** Registers `deepeyes eval`; the agent that runs items comes in through `dependencies`. */
+export function registerEvalCommand(
+  program: Command,
+  io: CliIO = processIO(),
+  dependencies: EvalDependencies = { createRunItem: agentNotWired },
+): void {
   const command = program
     .command('eval')
     .description(
@@ -343,5 +353,4 @@ export function registerEvalCommands(
       stop.dispose();
     }
   });
-  registerReportCommand(program, io);
 }

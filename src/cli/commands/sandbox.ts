@@ -14,6 +14,10 @@ export const sandboxServeFlagsSchema = z.object({
   /** Idle seconds before a session is closed. */
   sessionTtl: integer(1).default(3600),
   memoryLimitMb: integer(64).default(2048),
+  /** All kernels together, in MB; default half the machine's RAM minus the server's own use. */
+  memoryBudgetMb: integer(16).optional(),
+  /** Seconds a new session may wait for room (session limit or memory budget) before a 503. */
+  sessionWait: z.coerce.number().min(0).default(30),
   /** Seconds; the native API's default call budget (the v1 API keeps the reference's 5 s default). */
   timeoutDefault: z.coerce.number().positive().default(30),
   token: z.string().min(1).optional(),
@@ -61,6 +65,8 @@ export async function serveSandbox(rawFlags: SandboxServeFlags, io: CliIO): Prom
       maxSessions: flags.maxSessions,
       sessionTtlMs: flags.sessionTtl * 1000,
       memoryLimitMb: flags.memoryLimitMb,
+      ...(flags.memoryBudgetMb === undefined ? {} : { memoryBudgetMb: flags.memoryBudgetMb }),
+      sessionWaitMs: Math.round(flags.sessionWait * 1000),
       defaultTimeoutMs: Math.round(flags.timeoutDefault * 1000),
       poolSize: flags.poolSize,
       processLimit: flags.processLimit,
@@ -86,7 +92,8 @@ export async function serveSandbox(rawFlags: SandboxServeFlags, io: CliIO): Prom
   const url = `http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${port}`;
   io.out(
     `deepeyes sandbox listening on ${url} (v1: POST /jupyter_sandbox, /clear_session; native: /sessions; ` +
-      `isolation ${flags.unsafeNoIsolation ? 'OFF' : 'bubblewrap'}; max ${flags.maxSessions} sessions${token ? '; token required' : ''}` +
+      `isolation ${flags.unsafeNoIsolation ? 'OFF' : 'bubblewrap'}; max ${flags.maxSessions} sessions; ` +
+      `memory budget ${Math.round(sandbox.getStats().memory.budgetBytes / 2 ** 20)} MB${token ? '; token required' : ''}` +
       `${flags.roPath.length > 0 ? `; read-only ${flags.roPath.join(', ')}` : ''})\n`,
   );
   return {
@@ -117,9 +124,22 @@ export function registerSandboxCommand(program: Command, io: CliIO = processIO()
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 picks a free one)', '8080')
-    .option('--max-sessions <n>', 'open sessions at most; more answer 503', '64')
+    .option(
+      '--max-sessions <n>',
+      'open sessions at most; past it the least recently used idle one is evicted',
+      '64',
+    )
     .option('--session-ttl <seconds>', 'close sessions idle this long', '3600')
     .option('--memory-limit-mb <mb>', 'memory each kernel may allocate', '2048')
+    .option(
+      '--memory-budget-mb <mb>',
+      'memory all kernels together may hold (PSS); past it idle sessions are evicted and new ones refused (default: half the RAM minus the server)',
+    )
+    .option(
+      '--session-wait <seconds>',
+      'how long a new session waits for room (session limit or memory budget) before a 503',
+      '30',
+    )
     .option('--timeout-default <seconds>', 'call budget when the native API request gives none', '30')
     .option('--token <token>', 'require Authorization: Bearer <token> (or set DEEPEYES_SANDBOX_TOKEN)')
     .option('--pool-size <n>', 'kernels kept warm for new sessions', '2')

@@ -104,7 +104,17 @@ function print<T>(
 
 /** Registers `deepeyes index build|add` and `deepeyes search`. */
 export function registerSearchCommands(program: Command, io: CliIO = processIO()): void {
+  registerIndexCommand(program, io);
+  registerSearchCommand(program, io);
+}
+
+/** Registers `deepeyes index build|add`. */
+export function registerIndexCommand(program: Command, io: CliIO = processIO()): void {
   program.addCommand(indexCommands(io));
+}
+
+/** Registers `deepeyes search`. */
+export function registerSearchCommand(program: Command, io: CliIO = processIO()): void {
   program.addCommand(
     new Command('search')
       .description(

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { UserError } from '../../errors.js';
 import { type LaunchResult, launchTraining } from '../../train/launch/launch-training.js';
-import { parseEnvPairs } from '../../train/ray/build-submission.js';
+import { checkWorkingDir, parseEnvPairs } from '../../train/ray/build-submission.js';
 import type { CliIO } from '../io.js';
 
 /** The package version, recorded in Ray job metadata. */
@@ -64,6 +65,64 @@ export type LaunchFlags = z.infer<typeof launchFlagsSchema>;
 
 export function rayAddress(flags: { ray?: string | undefined }): string | undefined {
   return flags.ray ?? process.env.RAY_ADDRESS;
+}
+
+/** Flags that only mean something for a Ray submission, by their command-line names. */
+const RAY_ONLY_FLAGS = [
+  ['ray', '--ray'],
+  ['submissionId', '--submission-id'],
+  ['image', '--image'],
+  ['workingDir', '--working-dir'],
+  ['numGpus', '--num-gpus'],
+  ['follow', '--follow'],
+] as const;
+
+function given(flags: LaunchFlags, key: (typeof RAY_ONLY_FLAGS)[number][0]): boolean {
+  const value = flags[key];
+  return value !== undefined && value !== false;
+}
+
+/**
+ * Refuses, before anything is written, the launch flags a command would silently ignore: Ray
+ * flags without `--launch ray`, `--env` without a launch, `--launch` with `--print` (which writes
+ * and runs nothing), `--launch ray` without a dashboard, a local `--working-dir`. Shared by
+ * `train sft` and `train rl`, so both launch the same way.
+ */
+export function refuseIgnoredLaunchFlags(flags: LaunchFlags & { print?: boolean | undefined }): void {
+  const ignored = (names: string[], why: string, hint: string) =>
+    new UserError(
+      'launch-flag-ignored',
+      `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} ignored ${why}`,
+      {
+        hint,
+      },
+    );
+  if (flags.launch && flags.print)
+    throw ignored(
+      [`--launch ${flags.launch}`],
+      'with --print, which writes and runs nothing',
+      'drop one of them',
+    );
+  const rayOnly = RAY_ONLY_FLAGS.filter(([key]) => given(flags, key)).map(([, name]) => name);
+  if (!flags.launch) {
+    const unused = [...rayOnly, ...(flags.env.length > 0 ? ['--env'] : [])];
+    if (unused.length > 0)
+      throw ignored(
+        unused,
+        'without --launch',
+        'add --launch ray (or --launch local for --env), or drop them',
+      );
+    return;
+  }
+  if (flags.launch === 'local' && rayOnly.length > 0)
+    throw ignored(rayOnly, 'by --launch local (they shape a Ray job)', 'use --launch ray, or drop them');
+  if (flags.launch === 'ray') {
+    if (!rayAddress(flags))
+      throw new UserError('launch-no-ray', '--launch ray needs the dashboard address', {
+        hint: 'add --ray http://HEAD:8265 (or set RAY_ADDRESS)',
+      });
+    if (flags.workingDir) checkWorkingDir(flags.workingDir);
+  }
 }
 
 /** Runs or submits `argv` as the flags say; sets `process.exitCode` from a local run or a followed job. */

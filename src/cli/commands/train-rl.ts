@@ -1,10 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
+import { hashFiles } from '../../train/launch/hash-files.js';
+import { hashText } from '../../train/ray/build-submission.js';
 import { buildRlLaunch, RL_TRAINERS, VERL_VERSIONS } from '../../train/rl/verl-command.js';
 import { type CliIO, processIO } from '../io.js';
+import {
+  addLaunchFlags,
+  type LaunchFlags,
+  launchFlagsSchema,
+  launchFromFlags,
+  refuseIgnoredLaunchFlags,
+} from './train-launch-flags.js';
 
 const number = z.coerce.number();
 const integer = z.coerce.number().int();
@@ -16,7 +25,7 @@ const csv = (value: string | undefined) =>
         .map((part) => part.trim())
         .filter(Boolean);
 
-const flagsSchema = z.object({
+const flagsSchema = launchFlagsSchema.extend({
   trainer: z.enum(RL_TRAINERS, { error: 'give --trainer deepeyesv2-fork or --trainer verl' }),
   verlVersion: z.enum(VERL_VERSIONS).optional(),
   data: z.string({ error: 'give the RL parquet(s) with --data FILE[,FILE…]' }),
@@ -46,6 +55,9 @@ const flagsSchema = z.object({
   integrationsPath: z.string().optional(),
   project: z.string().optional(),
   experiment: z.string().optional(),
+  checkpointDir: z.string().optional(),
+  saveFreq: integer.optional(),
+  saveHf: z.boolean().optional(),
   out: z.string().optional(),
   print: z.boolean().optional(),
 });
@@ -61,7 +73,42 @@ export async function trainRlCommand(
       hint: 'See deepeyes train rl --help.',
     });
   }
-  const { out, print, data, valData, ...rest } = parsed.data;
+  const {
+    out,
+    print,
+    data,
+    valData,
+    launch: where,
+    ray,
+    timeout,
+    submissionId,
+    image,
+    workingDir,
+    env,
+    numGpus,
+    follow,
+    ...rest
+  } = parsed.data;
+  const launchFlags: LaunchFlags = {
+    launch: where,
+    ray,
+    timeout,
+    submissionId,
+    image,
+    workingDir,
+    env,
+    numGpus,
+    follow,
+  };
+  refuseIgnoredLaunchFlags({ ...launchFlags, print });
+  if (where && !out)
+    throw new UserError(
+      'train-rl-flags',
+      `--launch ${where} needs --out: the script it runs is written there`,
+      {
+        hint: 'add --out RUN_DIR (on storage every node sees for --launch ray)',
+      },
+    );
   const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   let launch: ReturnType<typeof buildRlLaunch>;
   try {
@@ -85,12 +132,29 @@ export async function trainRlCommand(
         .join('')}\n`,
     );
   }
+  if (where && out) {
+    const files = [...(csv(data) ?? []), ...(csv(valData) ?? [])];
+    const dataHash = await hashFiles(files);
+    if (dataHash === undefined && where === 'ray')
+      io.err('  data_hash not recorded: the parquet files are not on this machine\n');
+    const config = [launch.script, ...Object.entries(launch.files).flat()].join('\0');
+    await launchFromFlags(
+      launchFlags,
+      {
+        argv: ['bash', join(resolve(out), 'run_rl.sh')],
+        kind: 'rl',
+        ...(dataHash ? { dataHash } : {}),
+        configHash: hashText(config),
+      },
+      io,
+    );
+  }
   return launch;
 }
 
 /** Builds the `rl` subcommand; the `train` group attaches it. */
 export function buildTrainRlCommand(io: CliIO = processIO()): Command {
-  return new Command('rl')
+  const command = new Command('rl')
     .description(
       'write the verl launch for DeepEyesV2 RL against env serve and reward serve (paper defaults)',
     )
@@ -130,9 +194,22 @@ export function buildTrainRlCommand(io: CliIO = processIO()): Command {
     .option('--integrations-path <dir>', 'integrations/verl on the training machines', 'integrations/verl')
     .option('--project <name>', 'trainer.project_name', 'deepeyes')
     .option('--experiment <name>', 'trainer.experiment_name', 'deepeyesv2-rl')
-    .option('--out <dir>', 'write run_rl.sh (and the agent-loop YAML) here')
-    .option('--print', 'print the launch to stdout (the default without --out)')
-    .action(async (options: Record<string, unknown>) => {
-      await trainRlCommand(options, io);
-    });
+    .option(
+      '--checkpoint-dir <dir>',
+      'trainer.default_local_dir (default verl: checkpoints/<project>/<experiment> in the job directory)',
+    )
+    .option('--save-freq <n>', 'trainer.save_freq: a checkpoint every N steps (verl default: only the last)')
+    .option(
+      '--save-hf',
+      'also save servable Hugging Face weights (actor/huggingface, checkpoint save_contents hf_model) for train eval-checkpoints',
+    )
+    .option(
+      '--out <dir>',
+      'write run_rl.sh (and the agent-loop YAML) here; --launch runs `bash RUN_DIR/run_rl.sh` (local, on the Ray head) or submits it',
+    )
+    .option('--print', 'print the launch to stdout (the default without --out)');
+  addLaunchFlags(command);
+  return command.action(async (options: Record<string, unknown>) => {
+    await trainRlCommand(options, io);
+  });
 }

@@ -8,7 +8,12 @@ import { checkSftExport } from '../../train/sft/check-export.js';
 import { buildSftConfig, SFT_DEFAULTS, zero3Config } from '../../train/sft/sft-config.js';
 import { parseSetValue } from '../../train/sft/yaml-scalar.js';
 import type { CliIO } from '../io.js';
-import { addLaunchFlags, launchFlagsSchema, launchFromFlags } from './train-launch-flags.js';
+import {
+  addLaunchFlags,
+  launchFlagsSchema,
+  launchFromFlags,
+  refuseIgnoredLaunchFlags,
+} from './train-launch-flags.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const positiveInt = z.coerce.number().int().positive();
@@ -54,6 +59,7 @@ export async function trainSftCommand(
   io: CliIO,
 ): Promise<{ yamlPath?: string; yaml: string }> {
   const flags = sftFlagsSchema.parse(rawFlags);
+  refuseIgnoredLaunchFlags(flags);
   const runDir = resolve(flags.out);
   const sets = parseSets(flags.set);
   const settings = {

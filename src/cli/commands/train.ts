@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { createAgentRunItem } from '../eval-agent.js';
 import { type CliIO, processIO } from '../io.js';
+import { registerTrainEvalCheckpointsCommand } from './train-eval-checkpoints.js';
 import { registerTrainJobCommands } from './train-jobs.js';
 import { registerTrainMetricsCommand } from './train-metrics.js';
+import { buildTrainRlCommand } from './train-rl.js';
 import { registerTrainSftCommand } from './train-sft.js';
 
 export { addLaunchFlags, launchFlagsSchema, launchFromFlags } from './train-launch-flags.js';
@@ -17,5 +20,11 @@ export function registerTrainCommands(program: Command, io: CliIO = processIO())
   registerTrainSftCommand(group, io);
   registerTrainJobCommands(group, io);
   registerTrainMetricsCommand(group, io);
+  registerTrainEvalCheckpointsCommand(group, io, { createRunItem: createAgentRunItem });
   return group;
+}
+
+/** The whole `deepeyes train` group as the CLI registers it: SFT, jobs, metrics and `train rl`. */
+export function registerTrainGroup(program: Command, io: CliIO = processIO()): void {
+  registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
 }

@@ -52,7 +52,10 @@ async function readFile(path: string, format: string, imageDirectory?: string): 
   return {
     file: path,
     rows: loaded.rows,
-    badRows: loaded.badRows.map((row) => ({ row: row.rowNumber, reason: row.reason })),
+    badRows: loaded.badRows.map((row) => ({
+      row: row.rowNumber,
+      reason: row.line === undefined ? row.reason : `line ${row.line}: ${row.reason}`,
+    })),
   };
 }
 

@@ -159,6 +159,11 @@ export class CurationStore {
       );
   }
 
+  /** Forgets a stage's decisions (exports are rebuilt whole on every run). */
+  clearStageItems(stage: StageName): void {
+    this.database.prepare('DELETE FROM stage_items WHERE stage = ?').run(stage);
+  }
+
   /** Many stage items in one transaction. */
   putStageItems(stage: StageName, items: (Omit<StageItemRow, 'data'> & { data?: unknown })[]): void {
     this.database.transaction(() => {

@@ -1,5 +1,6 @@
 import type { ChatModel, ChatRequest } from '../../model/chat-model.js';
 import type { ChatMessage } from '../../protocol/chat-message.js';
+import { pythonStrip } from '../../protocol/python-text.js';
 import { limitConcurrency } from '../limit-concurrency.js';
 import type { Judge, JudgeItem, JudgeResult, JudgeStyle } from './judge.js';
 import type { JudgeCache } from './judge-cache.js';
@@ -116,7 +117,7 @@ export class LlmJudge implements Judge {
     });
     aborted.catch(() => undefined);
     const reply = await Promise.race([model.complete(request, combined), aborted]);
-    return reply.text.trim();
+    return pythonStrip(reply.text);
   }
 
   private base(item: JudgeItem): Pick<JudgeResult, 'model' | 'promptVersion'> {

@@ -1,3 +1,4 @@
+import { pythonStrip } from '../../protocol/python-text.js';
 import type { Verdict } from './judge.js';
 
 /** A parsed verdict and the text it was read from. */
@@ -23,7 +24,7 @@ function withoutThinking(text: string): string {
 
 /** Lower case, wrappers (`\text{}`, `**`, quotes) and surrounding punctuation removed. */
 function bareWord(text: string): string {
-  let value = text.trim();
+  let value = pythonStrip(text);
   for (let changed = true; changed; ) {
     const before = value;
     value = value
@@ -62,9 +63,9 @@ export function parseSemanticVerdict(reply: string): ParsedVerdict {
   const text = withoutThinking(reply);
   const candidate = lastBoxed(text) ?? lastSection(text) ?? text;
   const word = bareWord(candidate);
-  if (YES.has(word)) return { verdict: 'correct', parsed: candidate.trim() };
-  if (NO.has(word)) return { verdict: 'incorrect', parsed: candidate.trim() };
-  return { verdict: 'unknown', parsed: word === '' ? null : candidate.trim() };
+  if (YES.has(word)) return { verdict: 'correct', parsed: pythonStrip(candidate) };
+  if (NO.has(word)) return { verdict: 'incorrect', parsed: pythonStrip(candidate) };
+  return { verdict: 'unknown', parsed: word === '' ? null : pythonStrip(candidate) };
 }
 
 /**
@@ -77,9 +78,9 @@ export function parseMathVerdict(reply: string): ParsedVerdict {
   const section = heading < 0 ? text : text.slice(heading + '## Equivalence Judgement'.length);
   const candidate = lastBoxed(section) ?? section;
   const word = bareWord(candidate);
-  if (word === 'true') return { verdict: 'correct', parsed: candidate.trim() };
-  if (word === 'false') return { verdict: 'incorrect', parsed: candidate.trim() };
-  return { verdict: 'unknown', parsed: word === '' ? null : candidate.trim() };
+  if (word === 'true') return { verdict: 'correct', parsed: pythonStrip(candidate) };
+  if (word === 'false') return { verdict: 'incorrect', parsed: pythonStrip(candidate) };
+  return { verdict: 'unknown', parsed: word === '' ? null : pythonStrip(candidate) };
 }
 
 /**
@@ -88,10 +89,10 @@ export function parseMathVerdict(reply: string): ParsedVerdict {
  * Never unknown: anything without "Yes" counts as wrong.
  */
 export function parseSemanticVerdictUpstream(reply: string): ParsedVerdict {
-  let text = reply.trim();
+  let text = pythonStrip(reply);
   if (text.includes('<最终结果>'))
-    text = text.split('<最终结果>').at(-1)!.trim().split('<\\最终结果>')[0]!.trim();
-  if (text.includes('boxed')) text = text.split('boxed{').at(-1)!.trim().split('}')[0]!.trim();
+    text = pythonStrip(pythonStrip(text.split('<最终结果>').at(-1)!).split('<\\最终结果>')[0]!);
+  if (text.includes('boxed')) text = pythonStrip(pythonStrip(text.split('boxed{').at(-1)!).split('}')[0]!);
   return { verdict: text.includes('Yes') ? 'correct' : 'incorrect', parsed: text };
 }
 
@@ -101,7 +102,7 @@ export function parseSemanticVerdictUpstream(reply: string): ParsedVerdict {
  * None, which its reward counts as wrong: bug 30).
  */
 export function parseMathVerdictUpstream(reply: string): ParsedVerdict {
-  const judgement = reply.trim().split('## Equivalence Judgement').at(-1)!.toLowerCase();
+  const judgement = pythonStrip(reply).split('## Equivalence Judgement').at(-1)!.toLowerCase();
   const hasTrue = judgement.includes('true');
   const hasFalse = judgement.includes('false');
   if (hasTrue && !hasFalse) return { verdict: 'correct', parsed: judgement };
@@ -115,9 +116,9 @@ export function parseMathVerdictUpstream(reply: string): ParsedVerdict {
  * exactly "1" or "0". Unknown means upstream asks again.
  */
 export function parseValidationVerdictUpstream(reply: string): ParsedVerdict {
-  let text = reply.trim();
+  let text = pythonStrip(reply);
   if (text.includes('Judgement:')) {
-    text = text.split('Judgement:').at(-1)!.trim();
+    text = pythonStrip(text.split('Judgement:').at(-1)!);
     if (text.includes('1')) return { verdict: 'correct', parsed: text };
     if (text.includes('0')) return { verdict: 'incorrect', parsed: text };
     return { verdict: 'unknown', parsed: text };

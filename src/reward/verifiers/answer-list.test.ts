@@ -29,3 +29,17 @@ describe('list-valued answers', () => {
     expect(referenceText({ a: 1 })).toBeUndefined();
   });
 });
+
+describe('numbers in list-valued answers', () => {
+  // Python: [str(x) for x in ast.literal_eval('[2.0, 1e-5, 1e16, 1_000, 0.5]')]
+  it('should print them as Python str() does', () => {
+    expect(parseAnswerList('[2.0, 1e-5, 1e16, 1_000, 0.5]')).toEqual([
+      '2.0',
+      '1e-05',
+      '1e+16',
+      '1000',
+      '0.5',
+    ]);
+    expect(parseAnswerList('[2.0, null]')).toEqual(['2.0', 'None']);
+  });
+});

@@ -1,3 +1,8 @@
+import { parsePythonJson } from '../../protocol/python-json.js';
+import { PythonFloat, pythonFloatRepr } from '../../protocol/python-number.js';
+import { pythonStr } from '../../protocol/python-repr.js';
+import { pythonStrip } from '../../protocol/python-text.js';
+
 /**
  * Reference answers that are lists of acceptable alternatives. VLMEvalKit's OCRBench.tsv stores
  * `answer` as a Python list literal (`['Centre', 'centre']`); JSON and parquet data hold arrays. Both
@@ -54,11 +59,11 @@ function readString(text: string, start: number): { value: string; end: number }
   return undefined;
 }
 
+/** `str()` of a Python number literal: ints exactly, floats as Python prints them (`2.0`, `1e-05`, `1e+16`). */
 function pythonNumberText(literal: string): string {
-  const value = Number(literal.replace(/_/g, ''));
-  if (/^[+-]?\d[\d_]*$/.test(literal)) return String(BigInt(literal.replace(/_/g, '')));
-  if (Number.isInteger(value) && Math.abs(value) < 1e16) return `${value}.0`;
-  return String(value);
+  const digits = literal.replace(/_/g, '');
+  if (/^[+-]?\d[\d_]*$/.test(literal)) return String(BigInt(digits));
+  return pythonFloatRepr(Number(digits));
 }
 
 function tokenize(body: string): Token[] | undefined {
@@ -120,20 +125,20 @@ function tokenize(body: string): Token[] | undefined {
  * Undefined when `text` is not such a list (a plain answer), so callers keep it as one alternative.
  */
 export function parseAnswerList(text: string): string[] | undefined {
-  const trimmed = text.trim();
+  const trimmed = pythonStrip(text);
   if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) return undefined;
   // Python's literal syntax first (a JSON array of strings and numbers is one too, and Python's reading
   // of `2.0` is what the fork compares against); JSON's own words (null, true) second.
   const tokens = tokenize(trimmed.slice(1, -1));
   if (tokens) return tokens.map((token) => token.text);
-  try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (Array.isArray(parsed) && parsed.every((entry) => entry === null || typeof entry !== 'object')) {
-      return parsed.map((entry) => (entry === null ? 'None' : String(entry)));
-    }
-  } catch {
-    // Neither: a plain answer that happens to be bracketed.
-  }
+  const decoded = parsePythonJson(trimmed, { pythonNumbers: true });
+  const parsed = decoded.ok ? decoded.value : undefined;
+  const scalar = (entry: unknown) =>
+    entry === null || typeof entry !== 'object' || entry instanceof PythonFloat;
+  // JSON's true/false stay as written (JSON's words, not Python's); numbers print as Python reads them.
+  const asText = (entry: unknown) => (typeof entry === 'boolean' ? String(entry) : pythonStr(entry));
+  if (Array.isArray(parsed) && parsed.every(scalar)) return parsed.map(asText);
+  // Neither: a plain answer that happens to be bracketed.
   return undefined;
 }
 

@@ -1,22 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSandbox, type KernelSandbox } from '../../sandbox/kernel-sandbox.js';
+import { describe, expect } from 'vitest';
+import { sandboxTest } from '../../sandbox/testing/sandbox-test.js';
 import { verifyMathAnswer } from './math-answer.js';
-import { createSympyEquivalence, type SymbolicEquivalence } from './sympy-equivalence.js';
+import { createSympyEquivalence } from './sympy-equivalence.js';
 
 // The real, isolated kernel sandbox: what `deepeyes reward` uses for symbolic math.
-let sandbox: KernelSandbox;
-let symbolic: SymbolicEquivalence;
-beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 0 });
-  symbolic = createSympyEquivalence(sandbox);
-}, 120_000);
-afterAll(async () => {
-  await symbolic?.close();
-  await sandbox?.close();
+const it = sandboxTest({ poolSize: 0 }).extend('symbolic', async ({ sandbox }, { onCleanup }) => {
+  const symbolic = createSympyEquivalence(sandbox);
+  onCleanup(() => symbolic.close());
+  return symbolic;
 });
 
 describe('sympy equivalence in the real kernel sandbox', () => {
-  it('decides symbolic answers', async () => {
+  it('decides symbolic answers', async ({ symbolic }) => {
     expect(await verifyMathAnswer('\\frac{x^2-1}{x-1}', 'x+1', { symbolic })).toMatchObject({
       correct: true,
       verifier: 'math-sympy',
@@ -25,5 +20,5 @@ describe('sympy equivalence in the real kernel sandbox', () => {
       correct: false,
       verifier: 'math-sympy',
     });
-  }, 60_000);
+  }, 120_000);
 });

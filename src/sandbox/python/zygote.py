@@ -6,7 +6,7 @@ new kernel starts from warm, copy-on-write memory instead of a cold interpreter.
 Control protocol: JSON lines on stdin (requests) and stdout (events).
   -> {"op": "spawn", "key", "uid", "scratchMb", "inputs", "ipc", "connection", "limits"}
   -> {"op": "kill", "key"}
-  <- {"event": "ready", "isolated": bool}
+  <- {"event": "ready", "isolated": bool, "pid"}
   <- {"event": "spawned", "key", "pid"}
   <- {"event": "exit", "key", "pid", "code", "signal"}
   <- {"event": "failed", "key", "message"}
@@ -393,7 +393,7 @@ class Zygote:
         selector.register(sys.stdin.fileno(), selectors.EVENT_READ, 'stdin')
         selector.register(wake_read, selectors.EVENT_READ, 'wake')
         buffer = b''
-        self.emit({'event': 'ready', 'isolated': ISOLATED})
+        self.emit({'event': 'ready', 'isolated': ISOLATED, 'pid': os.getpid()})
         while True:
             for selected, _ in selector.select():
                 if selected.data == 'wake':

@@ -48,6 +48,12 @@ export const rlLaunchSchema = z.object({
   integrationsPath: z.string().min(1).default('integrations/verl'),
   project: z.string().default('deepeyes'),
   experiment: z.string().default('deepeyesv2-rl'),
+  /** `trainer.default_local_dir` (verl's default: checkpoints/<project>/<experiment> in the job's cwd). */
+  checkpointDir: z.string().min(1).optional(),
+  /** `trainer.save_freq`: a checkpoint every N steps (verl's default -1: none but the last). */
+  saveFreq: z.number().int().min(1).optional(),
+  /** Also save `actor/huggingface` weights (`hf_model`), which `train eval-checkpoints` serves. */
+  saveHf: z.boolean().default(false),
 });
 export type RlLaunchInput = z.input<typeof rlLaunchSchema>;
 export type RlLaunch = z.output<typeof rlLaunchSchema>;
@@ -160,6 +166,11 @@ function trainerOverrides(launch: RlLaunch): string[] {
     `trainer.n_gpus_per_node=${launch.gpusPerNode}`,
     `trainer.nnodes=${launch.nnodes}`,
     `trainer.total_epochs=${launch.epochs}`,
+    ...(launch.checkpointDir === undefined ? [] : [`trainer.default_local_dir=${launch.checkpointDir}`]),
+    ...(launch.saveFreq === undefined ? [] : [`trainer.save_freq=${launch.saveFreq}`]),
+    ...(launch.saveHf
+      ? ["actor_rollout_ref.actor.checkpoint.save_contents=['model','optimizer','extra','hf_model']"]
+      : []),
   ];
 }
 

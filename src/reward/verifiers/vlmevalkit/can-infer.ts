@@ -1,4 +1,4 @@
-import { pythonLength, pythonSplit } from './python-split.js';
+import { pythonLength, pythonSplit } from '../../../protocol/python-text.js';
 
 /** Option letter → option text, as VLMEvalKit's `build_choices` reads the A, B, … columns. */
 export type LetterChoices = Readonly<Record<string, string>>;

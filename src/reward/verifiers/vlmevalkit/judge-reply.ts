@@ -1,5 +1,5 @@
+import { pythonInt } from '../../../protocol/python-number.js';
 import { pythonStrip } from '../../../protocol/python-text.js';
-import { pythonInt } from './python-number.js';
 
 /**
  * The fork's `judge_result` (utils/judge_utils.py): keep what follows the last `<最终结果>` (up to the

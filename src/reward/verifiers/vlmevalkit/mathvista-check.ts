@@ -1,5 +1,5 @@
+import { pythonFloat, pythonInt } from '../../../protocol/python-number.js';
 import { canInfer, type LetterChoices } from './can-infer.js';
-import { pythonFloat, pythonInt } from './python-number.js';
 
 /** What MathVista's `post_check` reads from a row. */
 export type MathVistaRow = {

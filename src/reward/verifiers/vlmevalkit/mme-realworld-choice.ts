@@ -1,5 +1,4 @@
-import { pythonStrip } from '../../../protocol/python-text.js';
-import { pythonSplit } from './python-split.js';
+import { pythonSplit, pythonStrip } from '../../../protocol/python-text.js';
 
 const CHOICES = ['(A)', '(B)', '(C)', '(D)', '(E)'];
 /**

@@ -1,4 +1,4 @@
-import { pythonFloat } from './python-number.js';
+import { pythonFloat } from '../../../protocol/python-number.js';
 
 /** ChartQA's `_to_float`: a trailing `%` (all of them) divides by 100; anything else is Python's float(). */
 export function chartNumber(text: string): number | undefined {

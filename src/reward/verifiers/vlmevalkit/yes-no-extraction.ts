@@ -1,5 +1,5 @@
+import { pythonSplit } from '../../../protocol/python-text.js';
 import { processPunctuation } from './process-punctuation.js';
-import { pythonSplit } from './python-split.js';
 
 export type YesNoReading = 'Yes' | 'No' | 'Unknown';
 

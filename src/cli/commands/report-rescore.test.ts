@@ -2,11 +2,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { reportCommand } from '../../cli/commands/report.js';
-import { memoryIO } from '../../cli/io.js';
-import type { EvalItem } from '../eval-item.js';
-import { RunStore } from '../runner/run-store.js';
-import { createScorer } from './create-scorer.js';
+import type { EvalItem } from '../../eval/eval-item.js';
+import { RunStore } from '../../eval/runner/run-store.js';
+import { createScorer } from '../../eval/scoring/create-scorer.js';
+import { memoryIO } from '../io.js';
+import { reportCommand } from './report.js';
 
 function item(id: string, answer: string, extra: Partial<EvalItem> = {}): EvalItem {
   return {

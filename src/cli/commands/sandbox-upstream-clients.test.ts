@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSandboxServer, serveSandbox } from '../cli/commands/sandbox.js';
-import { memoryIO } from '../cli/io.js';
+import { memoryIO } from '../io.js';
+import { type RunningSandboxServer, serveSandbox } from './sandbox.js';
 
 // DeepEyesV2's own clients, unmodified, extracted from the mirrored release at test time
 // (never committed) and run under Debian's Python against a live `sandbox serve`.
 const UPSTREAM = '/work/.mirror/Visual-Agent+DeepEyesV2/repo';
-const FIXTURES = fileURLToPath(new URL('./__fixtures__/upstream-clients/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../serve/__fixtures__/upstream-clients/', import.meta.url));
 const run = promisify(execFile);
 
 let work: string;

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { trainRlCommand } from '../../cli/commands/train-rl.js';
-import { memoryIO } from '../../cli/io.js';
 import { UserError } from '../../errors.js';
-import { buildRlLaunch } from './verl-command.js';
+import { buildRlLaunch } from '../../train/rl/verl-command.js';
+import { memoryIO } from '../io.js';
+import { trainRlCommand } from './train-rl.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../train/rl/__fixtures__/${name}`, import.meta.url), 'utf8');
 
 describe('deepeyes train rl (golden launches)', () => {
   it('writes the fork launch: the release defaults, our env workers and reward', async () => {

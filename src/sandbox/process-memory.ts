@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+
+/**
+ * Memory of processes, read from /proc. Async (the libuv thread pool does the reads), so a
+ * sample of many kernels never blocks the server's event loop. A process that ends while
+ * it is read counts as holding nothing.
+ */
+
+/** Children of `pid`, from every one of its threads (a child may be forked by any thread). */
+export async function childPids(pid: number): Promise<number[]> {
+  let tasks: string[];
+  try {
+    tasks = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = await Promise.all(
+    tasks.map((task) => readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')),
+  );
+  return children.flatMap((text) => text.split(' ').filter(Boolean).map(Number));
+}
+
+/**
+ * The process's pid in each PID namespace it belongs to, outermost (the host's) first: the
+ * `NSpid` line of /proc/<pid>/status. Empty when the process is gone.
+ */
+export async function namespacePids(pid: number): Promise<number[]> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const line = /^NSpid:\s+(.*)$/m.exec(status)?.[1];
+  return line ? line.trim().split(/\s+/).map(Number) : [];
+}
+
+/**
+ * Memory of one process in bytes. `pss` (proportional set size) splits the pages it shares
+ * with other processes (the zygote's, for a forked kernel) between the sharers, so PSS summed
+ * over processes is what they hold together; `uss` is what it holds alone (private pages),
+ * what ending it frees.
+ */
+export type ProcessMemory = { pss: number; uss: number };
+
+export async function processMemory(pid: number): Promise<ProcessMemory> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  const kib = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+  return { pss: kib('Pss'), uss: kib('Private_Clean') + kib('Private_Dirty') };
+}
+
+/** Memory of `root` and every process below it, summed. */
+export async function treeMemory(root: number): Promise<ProcessMemory> {
+  const total = { pss: 0, uss: 0 };
+  const seen = new Set<number>();
+  let frontier = [root];
+  // Bounded: a fork bomb's tree is capped by the kernel's process limit anyway.
+  while (frontier.length > 0 && seen.size < 4096) {
+    const level = frontier.filter((pid) => !seen.has(pid));
+    for (const pid of level) seen.add(pid);
+    const [sizes, children] = await Promise.all([
+      Promise.all(level.map(processMemory)),
+      Promise.all(level.map(childPids)),
+    ]);
+    for (const size of sizes) {
+      total.pss += size.pss;
+      total.uss += size.uss;
+    }
+    frontier = children.flat();
+  }
+  return total;
+}
+
+/**
+ * RAM this machine gives us, in bytes: MemTotal, or the cgroup's memory limit when a
+ * container sets a lower one (cgroup v2 `memory.max`, or v1 `memory.limit_in_bytes`).
+ */
+export function machineMemoryBytes(): number {
+  const meminfo = readText('/proc/meminfo');
+  const totalKib = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0);
+  let total = totalKib * 1024;
+  for (const path of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    const limit = Number(readText(path).trim());
+    if (Number.isFinite(limit) && limit > 0 && (total === 0 || limit < total)) total = limit;
+  }
+  return total;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}

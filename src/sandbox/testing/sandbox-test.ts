@@ -1,0 +1,36 @@
+import { test } from 'vitest';
+import { createLocalSandbox } from '../kernel-sandbox.js';
+import type { KernelSandboxOptions } from '../sandbox-options.js';
+
+/**
+ * A vitest `test` with a real local sandbox: `sandbox` is started once per test file (kernels are
+ * slow to start) and always closed when the file ends, whatever the tests did; `session` is a fresh
+ * session of it per test, always closed after the test.
+ *
+ * @example
+ * const it = sandboxTest({ maxSessions: 4 });
+ * it('should print', async ({ session }) => {
+ *   expect((await session.execute('print(1)')).stdout).toBe('1\n');
+ * });
+ */
+export function sandboxTest(options: KernelSandboxOptions = {}) {
+  return test
+    .extend(
+      'sandbox',
+      { scope: 'file' },
+      async (
+        // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern.
+        {},
+        { onCleanup },
+      ) => {
+        const sandbox = await createLocalSandbox({ poolSize: 1, ...options });
+        onCleanup(() => sandbox.close());
+        return sandbox;
+      },
+    )
+    .extend('session', async ({ sandbox }, { onCleanup }) => {
+      const session = await sandbox.openSession();
+      onCleanup(() => session.close());
+      return session;
+    });
+}
