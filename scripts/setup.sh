@@ -29,4 +29,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "setup: building the CLI into dist/"
 npm run --silent build
+# The viewer front end (deepeyes view): a static build into web/dist.
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html package-lock.json -newer web/dist/index.html 2>/dev/null | head -1)" ]; then
+  echo "setup: building the viewer front end"
+  npm run build:web
+fi
 echo "setup: done"

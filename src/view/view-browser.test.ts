@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
+import { createViewServer } from './view-server.js';
+import { webDistDirectory } from './web-directory.js';
+import { writeBundle } from './write-bundle.js';
+
+/** In the page: the first observation image has loaded, decoded at the crop's 32 px width. */
+const CROP_LOADED = `(() => { const image = document.querySelector('.turn figure img'); return Boolean(image && image.complete && image.naturalWidth === 32); })()`;
+
+const root = mkdtempSync(join(tmpdir(), 'view-browser-'));
+const runs = join(root, 'runs');
+let browser: Browser;
+let page: Page;
+let viewer: ReturnType<typeof createViewServer>;
+let viewerUrl: string;
+let staticServer: Server;
+
+/** A plain static file server: GET only, whole files, no Range support (like the simplest static hosts). */
+function plainStaticServer(directory: string): Server {
+  return createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    const file = join(directory, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(directory) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    const types: Record<string, string> = {
+      '.html': 'text/html',
+      '.js': 'text/javascript',
+      '.css': 'text/css',
+      '.json': 'application/json',
+      '.png': 'image/png',
+    };
+    response
+      .writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' })
+      .end(readFileSync(file));
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(webDistDirectory(), 'index.html')))
+    execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
+  await generateEvalRun({
+    directory: join(runs, 'sft'),
+    items: 120,
+    model: 'scripted-sft',
+    seed: 0,
+    accuracyTenths: 4,
+  });
+  await generateEvalRun({
+    directory: join(runs, 'rl'),
+    items: 120,
+    model: 'scripted-rl',
+    seed: 5,
+    accuracyTenths: 7,
+  });
+  writeBrokenRuns(runs);
+  viewer = createViewServer({
+    directories: [runs],
+    cacheDirectory: join(root, 'cache'),
+    webDirectory: webDistDirectory(),
+  });
+  await viewer.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = viewer.app.server.address();
+  viewerUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await viewer?.app.close();
+  await new Promise((resolve) => (staticServer ? staticServer.close(resolve) : resolve(undefined)));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('deepeyes view in Chromium', () => {
+  it('lists runs, with the corrupt one and its error', async () => {
+    await page.goto(viewerUrl);
+    await page.locator('tr[data-run="runs/sft"]').waitFor();
+    expect(await page.locator('tr[data-run="runs/rl"] td').nth(8).textContent()).toMatch(/%$/);
+    expect(await page.locator('tr[data-run="runs/corrupt-run"]').textContent()).toMatch(/not a database/);
+  });
+
+  it('filters and searches the grid, then opens a trajectory with its crop image', async () => {
+    await page.goto(`${viewerUrl}?view=samples&run=runs%2Fsft`);
+    await page.locator('.total').filter({ hasText: '120 shown' }).waitFor({ timeout: 5000 });
+    await page.selectOption('select[name=tools]', 'both');
+    await page.locator('.total').filter({ hasText: '8 shown' }).waitFor({ timeout: 5000 });
+    await page.selectOption('select[name=tools]', '');
+    await page.fill('input[name=q]', 'marker42');
+    await page.press('input[name=q]', 'Enter');
+    await page.locator('.total').filter({ hasText: '1 shown' }).waitFor();
+    expect(page.url()).toContain('q=marker42');
+    await page.locator('.grid .row[data-sample="q00042"]').click();
+    const crop = page.locator('.turn figure img').first();
+    await crop.waitFor();
+    await page.waitForFunction(CROP_LOADED);
+    expect(await page.locator('.turn figcaption').first().textContent()).toBe('32×24');
+    expect(page.url()).toContain('sample=q00042');
+  });
+
+  it('compares two runs: flipped items and the McNemar p-value, both trajectories side by side', async () => {
+    await page.goto(`${viewerUrl}?base=runs%2Fsft&other=runs%2Frl`);
+    await page.locator('.pvalue').waitFor();
+    expect(await page.locator('.pvalue').textContent()).toMatch(/McNemar exact p = [0-9.e-]+/);
+    const firstFlip = page.locator('tr[data-flip]').first();
+    expect(await page.locator('tr[data-flip]').count()).toBeGreaterThan(0);
+    await firstFlip.click();
+    await page.locator('.side-by-side .trajectory').nth(1).waitFor();
+    expect(await page.locator('.side-by-side .trajectory').count()).toBe(2);
+  });
+
+  it('opens a static bundle from a plain file server, deep link included', async () => {
+    const site = join(root, 'site');
+    await writeBundle({
+      directories: [runs],
+      out: site,
+      cacheDirectory: join(root, 'cache'),
+      webDirectory: webDistDirectory(),
+    });
+    staticServer = plainStaticServer(site);
+    await new Promise<void>((resolve) => staticServer.listen(0, '127.0.0.1', resolve));
+    const address = staticServer.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    await page.goto(`${base}?run=runs%2Fsft&sample=q00003`);
+    await page.waitForFunction(CROP_LOADED);
+    await page.goto(`${base}?view=samples&run=runs%2Fsft&q=marker42`);
+    await page.locator('.total').filter({ hasText: '1 shown' }).waitFor();
+  });
+});
