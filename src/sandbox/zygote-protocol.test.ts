@@ -27,7 +27,7 @@ describe('zygote control protocol', () => {
       return events.shift();
     };
     try {
-      expect(await next()).toEqual({ event: 'ready', isolated: false });
+      expect(await next()).toMatchObject({ event: 'ready', isolated: false });
       child.stdin.write('this is not json\n');
       expect(await next()).toEqual({
         event: 'failed',

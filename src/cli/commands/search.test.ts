@@ -83,7 +83,7 @@ describe('deepeyes index / search', () => {
       ['index', 'build', '--images', join(DEMO_SEARCH_DIR, 'images.jsonl'), '--out', out],
       { from: 'user' },
     );
-    expect(io.stdout.join('')).toMatch(/24 pictures indexed, 24 in the index/);
+    expect(io.stdout.join('')).toMatch(/24 pictures indexed, 0 replaced, 24 in the index/);
     await program.parseAsync(
       [
         'search',
