@@ -173,7 +173,7 @@ describe('deepeyes sandbox serve flags', () => {
       '--token',
       'secret',
     ]);
-    expect(banner).toMatch(/max 3 sessions; token required/);
+    expect(banner).toMatch(/max 3 sessions; memory budget \d+ MB; token required/);
     child.kill('SIGTERM');
     const bad = await refused(['sandbox', 'serve', '--port', '0', '--max-sessions', 'many']);
     expect(bad.code).toBe(2);
