@@ -62,6 +62,21 @@ export const launchFlagsSchema = z.looseObject({
   follow: z.boolean().default(false),
 });
 export type LaunchFlags = z.infer<typeof launchFlagsSchema>;
+type LaunchFlagKey = keyof typeof launchFlagsSchema.shape;
+/** A command's own flags: its declared keys (the loose schema's index signature dropped) minus the launch ones. */
+type OwnFlags<T> = Omit<{ [K in keyof T as string extends K ? never : K]: T[K] }, LaunchFlagKey>;
+
+/**
+ * Splits a command's parsed flags into the launch flags (`launchFlagsSchema`'s keys) and the
+ * command's own, so `train sft` and `train rl` hand the launcher the same set and nothing else.
+ */
+export function splitLaunchFlags<T extends LaunchFlags>(flags: T): { launch: LaunchFlags; own: OwnFlags<T> } {
+  const launchKeys = new Set(Object.keys(launchFlagsSchema.shape));
+  const launch: Record<string, unknown> = {};
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flags)) (launchKeys.has(key) ? launch : own)[key] = value;
+  return { launch: launch as LaunchFlags, own: own as OwnFlags<T> };
+}
 
 export function rayAddress(flags: { ray?: string | undefined }): string | undefined {
   return flags.ray ?? process.env.RAY_ADDRESS;

@@ -9,10 +9,10 @@ import { buildRlLaunch, RL_TRAINERS, VERL_VERSIONS } from '../../train/rl/verl-c
 import { type CliIO, processIO } from '../io.js';
 import {
   addLaunchFlags,
-  type LaunchFlags,
   launchFlagsSchema,
   launchFromFlags,
   refuseIgnoredLaunchFlags,
+  splitLaunchFlags,
 } from './train-launch-flags.js';
 
 const number = z.coerce.number();
@@ -73,33 +73,9 @@ export async function trainRlCommand(
       hint: 'See deepeyes train rl --help.',
     });
   }
-  const {
-    out,
-    print,
-    data,
-    valData,
-    launch: where,
-    ray,
-    timeout,
-    submissionId,
-    image,
-    workingDir,
-    env,
-    numGpus,
-    follow,
-    ...rest
-  } = parsed.data;
-  const launchFlags: LaunchFlags = {
-    launch: where,
-    ray,
-    timeout,
-    submissionId,
-    image,
-    workingDir,
-    env,
-    numGpus,
-    follow,
-  };
+  const { launch: launchFlags, own } = splitLaunchFlags(parsed.data);
+  const { out, print, data, valData, ...rest } = own;
+  const where = launchFlags.launch;
   refuseIgnoredLaunchFlags({ ...launchFlags, print });
   if (where && !out)
     throw new UserError(

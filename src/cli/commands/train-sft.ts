@@ -13,6 +13,7 @@ import {
   launchFlagsSchema,
   launchFromFlags,
   refuseIgnoredLaunchFlags,
+  splitLaunchFlags,
 } from './train-launch-flags.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -119,7 +120,7 @@ export async function trainSftCommand(
   }
   // LLaMA-Factory launches torchrun itself when FORCE_TORCHRUN is set (multi-GPU, DeepSpeed).
   await launchFromFlags(
-    { ...flags, env: ['FORCE_TORCHRUN=1', ...flags.env] },
+    { ...splitLaunchFlags(flags).launch, env: ['FORCE_TORCHRUN=1', ...flags.env] },
     {
       argv: ['llamafactory-cli', 'train', yamlPath],
       kind: 'sft',
