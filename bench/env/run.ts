@@ -50,7 +50,8 @@ const load = () =>
 console.log(`start ${new Date().toISOString()}, load average (1/5/15 min) ${load()}`);
 
 const kernels = await createLocalSandbox({ poolSize: 4, maxSessions: sandboxSessions });
-const sandbox = gateSandbox(kernels, sandboxSessions, 900_000);
+// The last of 4,096 episodes waits in the gate's line for most of the run (~4 kernel starts/s here).
+const sandbox = gateSandbox(kernels, sandboxSessions, 3 * 3_600_000);
 const { app } = buildEnvServer(
   {
     sandbox,
@@ -58,7 +59,7 @@ const { app } = buildEnvServer(
     defaultSearch: 'scripted',
     scorers: { deepeyesv2: createRewardScorer({ profile: 'deepeyesv2' }) },
   },
-  { capacity: episodes + 16, sandboxStats: sandbox.stats },
+  { capacity: episodes + 16, sandboxStats: sandbox.stats, lastSaturatedAt: sandbox.lastSaturatedAt },
 );
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const picture = (
@@ -67,8 +68,10 @@ const picture = (
     .toBuffer()
 ).toString('base64');
 
-// A trainer keeps a bounded connection pool; 4,096 sockets at once would measure the client, not the server.
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+// One connection per outstanding request, as a trainer with one coroutine per sample sends them. A pool
+// shared by all episodes (the first 4,096 run had 512 sockets) puts the next step of an episode that holds
+// a kernel behind steps waiting at the gate for that very kernel: head-of-line blocking, nothing moves.
+const agent = new Agent({ keepAlive: true });
 
 function send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
