@@ -143,14 +143,20 @@ describe('deepeyes train eval-checkpoints', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';
+    let evaluating: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      evaluating = resolve;
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');
+      if (err.includes('evaluating ocrbench')) evaluating();
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    for (let waited = 0; !err.includes('evaluating ocrbench'); waited += 50) {
-      if (waited > 60_000) throw new Error(`the CLI never started evaluating:\n${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const endedEarly = exited.then((code) => {
+      throw new Error(`the CLI exited (${code}) before evaluating:\n${err}`);
+    });
+    endedEarly.catch(() => {}); // once evaluating, the exit that follows SIGINT is expected
+    await Promise.race([started, endedEarly]);
     const serverPid = /ready in [\d.]+ s \(pid (\d+)\)/.exec(err)?.[1];
     expect(serverPid).toBeDefined();
     child.kill('SIGINT');

@@ -63,6 +63,7 @@ export async function rescoreItems(
         ? { verdict: 'wrong' as const, verifier: 'no-answer', mode: undefined }
         : await scoreInput(
             {
+              id: item.id,
               benchmark: item.benchmark,
               question: item.question,
               reference: item.reference,
