@@ -7,11 +7,15 @@ export function Chart({ spec, label }: { spec: TopLevelSpec; label: string }) {
   const element = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!element.current) return undefined;
-    const view = new View(parse(compile(spec).spec), { renderer: 'svg', container: element.current, hover: true });
+    const view = new View(parse(compile(spec).spec), {
+      renderer: 'svg',
+      container: element.current,
+      hover: true,
+    });
     void view.runAsync();
     return () => view.finalize();
   }, [JSON.stringify(spec)]);
-  return <div class="chart" ref={element} aria-label={label} />;
+  return <div class="chart" ref={element} role="img" aria-label={label} />;
 }
 
 export function histogram(values: number[], field: string, title: string, maxbins = 20): TopLevelSpec {
@@ -29,7 +33,11 @@ export function histogram(values: number[], field: string, title: string, maxbin
   };
 }
 
-export function bars(values: { label: string; value: number }[], title: string, format = '.0%'): TopLevelSpec {
+export function bars(
+  values: { label: string; value: number }[],
+  title: string,
+  format = '.0%',
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,

@@ -5,7 +5,12 @@ export interface DataSource {
   readonly live: boolean;
   runs(): Promise<RunListing[]>;
   run(id: string): Promise<RunDetail>;
-  samples(id: string, filter: Filter, offset: number, limit: number): Promise<{ total: number; rows: SampleRow[] }>;
+  samples(
+    id: string,
+    filter: Filter,
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; rows: SampleRow[] }>;
   sample(id: string, sampleId: string, filter: Filter): Promise<SampleDetail>;
   rows(id: string): Promise<SampleRow[]>;
 }
@@ -30,8 +35,10 @@ export function liveSource(): DataSource {
     live: true,
     runs: async () => (await getJson<{ runs: RunListing[] }>('api/runs')).runs,
     run: (id) => getJson(runUrl(id)),
-    samples: (id, filter, offset, limit) => getJson(`${runUrl(id)}/samples?${query(filter, { offset, limit })}`),
-    sample: (id, sampleId, filter) => getJson(`${runUrl(id)}/samples/${encodeURIComponent(sampleId)}?${query(filter)}`),
+    samples: (id, filter, offset, limit) =>
+      getJson(`${runUrl(id)}/samples?${query(filter, { offset, limit })}`),
+    sample: (id, sampleId, filter) =>
+      getJson(`${runUrl(id)}/samples/${encodeURIComponent(sampleId)}?${query(filter)}`),
     rows: async (id) => (await getJson<{ rows: SampleRow[] }>(`${runUrl(id)}/rows`)).rows,
   };
 }
@@ -45,14 +52,19 @@ export function matches(row: SampleRow, filter: Filter, text: string | undefined
   if (filter.stopReason && row.stopReason !== filter.stopReason) return false;
   if (filter.toolCategory && !row.toolCategories.includes(filter.toolCategory)) return false;
   if (filter.capability === 'integration' && row.capabilities !== 'perception+search+reason') return false;
-  if (filter.capability && filter.capability !== 'integration' && !row.capabilities.split('+').includes(filter.capability))
+  if (
+    filter.capability &&
+    filter.capability !== 'integration' &&
+    !row.capabilities.split('+').includes(filter.capability)
+  )
     return false;
   if (filter.turnsMin && row.turns < Number(filter.turnsMin)) return false;
   if (filter.turnsMax && row.turns > Number(filter.turnsMax)) return false;
   if (filter.q && text !== undefined) {
     const words = filter.q.toLowerCase().split(/\s+/).filter(Boolean);
     // Prefix match on word starts, like FTS5's "word"*.
-    if (!words.every((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(word)}`, 'u').test(text))) return false;
+    if (!words.every((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(word)}`, 'u').test(text)))
+      return false;
   }
   return true;
 }
@@ -76,7 +88,10 @@ function sortRows(rows: SampleRow[], filter: Filter): SampleRow[] {
 /** Reads a bundle written by `deepeyes view bundle`: plain GETs of JSON chunks, filtering in the browser. */
 export function staticSource(): DataSource {
   let listing: Promise<RunListing[]> | undefined;
-  const loaded = new Map<string, Promise<{ detail: RunDetail & { chunks?: number }; rows: SampleRow[]; key: string }>>();
+  const loaded = new Map<
+    string,
+    Promise<{ detail: RunDetail & { chunks?: number }; rows: SampleRow[]; key: string }>
+  >();
   const texts = new Map<string, Promise<string[]>>();
   const runs = () => {
     listing ??= getJson<{ runs: RunListing[] }>('data/runs.json').then((body) => body.runs);
@@ -90,7 +105,9 @@ export function staticSource(): DataSource {
         if (key === undefined) throw new Error(`no run "${id}" in this bundle`);
         const detail = await getJson<RunDetail & { chunks?: number }>(`data/runs/${key}/run.json`);
         const chunks = await Promise.all(
-          Array.from({ length: detail.chunks ?? 0 }, (_, chunk) => getJson<SampleRow[]>(`data/runs/${key}/rows-${chunk}.json`)),
+          Array.from({ length: detail.chunks ?? 0 }, (_, chunk) =>
+            getJson<SampleRow[]>(`data/runs/${key}/rows-${chunk}.json`),
+          ),
         );
         return { detail, rows: chunks.flat(), key };
       })();
@@ -103,7 +120,9 @@ export function staticSource(): DataSource {
     if (!entry) {
       entry = load(id).then(({ detail, key }) =>
         Promise.all(
-          Array.from({ length: detail.chunks ?? 0 }, (_, chunk) => getJson<string[]>(`data/runs/${key}/text-${chunk}.json`)),
+          Array.from({ length: detail.chunks ?? 0 }, (_, chunk) =>
+            getJson<string[]>(`data/runs/${key}/text-${chunk}.json`),
+          ),
         ).then((chunks) => chunks.flat()),
       );
       texts.set(id, entry);

@@ -5,7 +5,7 @@ import { liveSource, staticSource } from './data-source';
 import { RunView } from './run-view';
 import { RunsView } from './runs-view';
 import { SamplesView } from './samples-view';
-import { readRoute, type Route, routeUrl } from './state';
+import { type Route, readRoute, routeUrl } from './state';
 import { TrajectoryView } from './trajectory-view';
 import './style.css';
 
@@ -25,7 +25,14 @@ function App() {
   }, []);
   const go = (change: Partial<Route>, replace = false) => {
     const next: Route = { ...route, ...change, filter: change.filter ?? route.filter };
-    if (change.view === 'runs') Object.assign(next, { run: undefined, sample: undefined, base: undefined, other: undefined, filter: {} });
+    if (change.view === 'runs')
+      Object.assign(next, {
+        run: undefined,
+        sample: undefined,
+        base: undefined,
+        other: undefined,
+        filter: {},
+      });
     if (change.view === 'compare') Object.assign(next, { run: undefined, filter: {} });
     const url = routeUrl(next);
     if (replace) history.replaceState(null, '', url);
@@ -35,14 +42,24 @@ function App() {
   return (
     <>
       <nav class="top">
-        <a href="?" onClick={(event) => (event.preventDefault(), go({ view: 'runs' }))}>deepeyes view</a>
+        <a
+          href="?"
+          onClick={(event) => {
+            event.preventDefault();
+            go({ view: 'runs' });
+          }}
+        >
+          deepeyes view
+        </a>
         {!source.live && <span class="badge">static bundle</span>}
       </nav>
       <main>
         {route.view === 'runs' && <RunsView source={source} go={go} />}
         {route.view === 'run' && route.run && <RunView source={source} route={route} go={go} />}
         {route.view === 'samples' && route.run && <SamplesView source={source} route={route} go={go} />}
-        {route.view === 'sample' && route.run && route.sample && <TrajectoryView source={source} route={route} go={go} />}
+        {route.view === 'sample' && route.run && route.sample && (
+          <TrajectoryView source={source} route={route} go={go} />
+        )}
         {route.view === 'compare' && <CompareView source={source} route={route} go={go} />}
       </main>
     </>

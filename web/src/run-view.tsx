@@ -6,18 +6,36 @@ import type { Route } from './state';
 import type { GroupStats, RunDetail } from './types';
 
 const MIX_LABELS: Record<string, string> = {
-  crop: 'Crop/zoom', numerical: 'Numerical analysis', mark: 'Mark', 'other-image': 'Other image ops',
-  'image-search': 'Image search', 'text-search': 'Text search',
+  crop: 'Crop/zoom',
+  numerical: 'Numerical analysis',
+  mark: 'Mark',
+  'other-image': 'Other image ops',
+  'image-search': 'Image search',
+  'text-search': 'Text search',
 };
 
 function StatsTable({ rows, title }: { rows: GroupStats[]; title: string }) {
   return (
     <table class="stats">
       <caption>{title}</caption>
-      <thead><tr><th /><th>items</th><th>accuracy</th><th>tool use</th><th>errors</th></tr></thead>
+      <thead>
+        <tr>
+          <th />
+          <th>items</th>
+          <th>accuracy</th>
+          <th>tool use</th>
+          <th>errors</th>
+        </tr>
+      </thead>
       <tbody>
         {rows.map((row) => (
-          <tr key={row.key}><td>{row.key}</td><td>{row.items}</td><td>{percent(row.accuracy)}</td><td>{percent(row.toolUseRate)}</td><td>{row.errors}</td></tr>
+          <tr key={row.key}>
+            <td>{row.key}</td>
+            <td>{row.items}</td>
+            <td>{percent(row.accuracy)}</td>
+            <td>{percent(row.toolUseRate)}</td>
+            <td>{row.errors}</td>
+          </tr>
         ))}
       </tbody>
     </table>
@@ -25,7 +43,15 @@ function StatsTable({ rows, title }: { rows: GroupStats[]; title: string }) {
 }
 
 /** One run: accuracy by category and capability, tool use and mix, histograms, who decided; curation and training runs get their own panels. */
-export function RunView({ source, route, go }: { source: DataSource; route: Route; go: (route: Partial<Route>) => void }) {
+export function RunView({
+  source,
+  route,
+  go,
+}: {
+  source: DataSource;
+  route: Route;
+  go: (route: Partial<Route>) => void;
+}) {
   const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -35,12 +61,18 @@ export function RunView({ source, route, go }: { source: DataSource; route: Rout
   if (!run) return <p>Loading run…</p>;
   return (
     <section>
-      <h1>{run.label} <small>{run.kind}</small></h1>
+      <h1>
+        {run.label} <small>{run.kind}</small>
+      </h1>
       {(run.kind === 'eval' || run.kind === 'trajectories') && (
-        <button type="button" onClick={() => go({ view: 'samples', run: run.id })}>Samples</button>
+        <button type="button" onClick={() => go({ view: 'samples', run: run.id })}>
+          Samples
+        </button>
       )}
       {run.analytics && <EvalPanels run={run} />}
-      {run.kind === 'trajectories' && <p>A folder of trajectories: no scores or analytics in this store; open the samples.</p>}
+      {run.kind === 'trajectories' && (
+        <p>A folder of trajectories: no scores or analytics in this store; open the samples.</p>
+      )}
       {run.curation && <CurationPanels run={run} go={go} />}
       {run.training && <TrainingPanels run={run} />}
     </section>
@@ -55,22 +87,53 @@ function EvalPanels({ run }: { run: RunDetail }) {
   return (
     <div class="panels">
       <p class="headline">
-        accuracy <b>{percent(overall.accuracy)}</b> · tool-use rate <b>{percent(overall.toolUseRate)}</b> · {overall.items} items, {overall.errors} errors
+        accuracy <b>{percent(overall.accuracy)}</b> · tool-use rate <b>{percent(overall.toolUseRate)}</b> ·{' '}
+        {overall.items} items, {overall.errors} errors
       </p>
       <StatsTable rows={categories} title="By category" />
-      {analytics.capabilities ? <StatsTable rows={analytics.capabilities} title="RealX-Bench capabilities" /> : <p>No capability flags in this run (RealX-Bench only).</p>}
+      {analytics.capabilities ? (
+        <StatsTable rows={analytics.capabilities} title="RealX-Bench capabilities" />
+      ) : (
+        <p>No capability flags in this run (RealX-Bench only).</p>
+      )}
       {mixTotal > 0 ? (
-        <Chart label="tool mix" spec={bars(Object.entries(overall.toolMix).map(([key, count]) => ({ label: MIX_LABELS[key] ?? key, value: count / mixTotal })), 'Tool mix (share of calls)')} />
+        <Chart
+          label="tool mix"
+          spec={bars(
+            Object.entries(overall.toolMix).map(([key, count]) => ({
+              label: MIX_LABELS[key] ?? key,
+              value: count / mixTotal,
+            })),
+            'Tool mix (share of calls)',
+          )}
+        />
       ) : (
         <p>No tool calls.</p>
       )}
       <Chart label="turns" spec={histogram(analytics.turns, 'turns', 'Turns per item', 10)} />
-      <Chart label="latency" spec={histogram(analytics.durationsMs.map((ms) => ms / 1000), 'seconds', 'Latency per item (s)')} />
+      <Chart
+        label="latency"
+        spec={histogram(
+          analytics.durationsMs.map((ms) => ms / 1000),
+          'seconds',
+          'Latency per item (s)',
+        )}
+      />
       <table class="stats">
         <caption>Who decided</caption>
         <tbody>
-          {Object.entries(analytics.verifiers).map(([verifier, count]) => (<tr key={verifier}><td>{verifier}</td><td>{count}</td></tr>))}
-          {Object.entries(analytics.errorsByKind).map(([kind, count]) => (<tr key={kind}><td>error: {kind}</td><td>{count}</td></tr>))}
+          {Object.entries(analytics.verifiers).map(([verifier, count]) => (
+            <tr key={verifier}>
+              <td>{verifier}</td>
+              <td>{count}</td>
+            </tr>
+          ))}
+          {Object.entries(analytics.errorsByKind).map(([kind, count]) => (
+            <tr key={kind}>
+              <td>error: {kind}</td>
+              <td>{count}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>
@@ -84,25 +147,79 @@ function CurationPanels({ run, go }: { run: RunDetail; go: (route: Partial<Route
     <div class="panels">
       <table class="stats">
         <caption>Funnel</caption>
-        <thead><tr><th>stage</th><th>kept</th><th>dropped</th></tr></thead>
-        <tbody>{curation.funnel.map((row) => (<tr key={row.stage}><td>{row.stage}</td><td>{row.kept}</td><td>{row.dropped}</td></tr>))}</tbody>
+        <thead>
+          <tr>
+            <th>stage</th>
+            <th>kept</th>
+            <th>dropped</th>
+          </tr>
+        </thead>
+        <tbody>
+          {curation.funnel.map((row) => (
+            <tr key={row.stage}>
+              <td>{row.stage}</td>
+              <td>{row.kept}</td>
+              <td>{row.dropped}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
       <table class="stats">
         <caption>Drop reasons</caption>
-        <tbody>{curation.drops.map((row) => (<tr key={`${row.stage}${row.reason}`}><td>{row.stage}</td><td>{row.reason}</td><td>{row.count}</td></tr>))}</tbody>
+        <tbody>
+          {curation.drops.map((row) => (
+            <tr key={`${row.stage}${row.reason}`}>
+              <td>{row.stage}</td>
+              <td>{row.reason}</td>
+              <td>{row.count}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
       {curation.passRates.length > 0 ? (
-        <Chart label="pass rates" spec={bars(curation.passRates.map((row) => ({ label: `${row.stage} ${row.passes} passes`, value: row.items })), 'Pass-rate histogram (items)', 'd')} />
+        <Chart
+          label="pass rates"
+          spec={bars(
+            curation.passRates.map((row) => ({
+              label: `${row.stage} ${row.passes} passes`,
+              value: row.items,
+            })),
+            'Pass-rate histogram (items)',
+            'd',
+          )}
+        />
       ) : (
-        <p>No rollouts stored yet: the pass-rate histograms appear after the difficulty and tool-benefit stages.</p>
+        <p>
+          No rollouts stored yet: the pass-rate histograms appear after the difficulty and tool-benefit
+          stages.
+        </p>
       )}
       <table class="stats">
         <caption>Teacher acceptance</caption>
-        <tbody>{curation.teachers.map((row) => (<tr key={row.teacher}><td>{row.teacher}</td><td>{row.accepted}/{row.attempts}</td><td>{percent(row.accepted / row.attempts)}</td></tr>))}</tbody>
+        <tbody>
+          {curation.teachers.map((row) => (
+            <tr key={row.teacher}>
+              <td>{row.teacher}</td>
+              <td>
+                {row.accepted}/{row.attempts}
+              </td>
+              <td>{percent(row.accepted / row.attempts)}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
       <table class="stats">
         <caption>Rejected teacher trajectories</caption>
-        <tbody>{curation.rejected.slice(0, 200).map((row) => (<tr key={`${row.id}-${row.attempt}`}><td>{row.id}</td><td>#{row.attempt}</td><td>{row.teacher}</td><td>{row.reasons.join(', ')}</td></tr>))}</tbody>
+        <tbody>
+          {curation.rejected.slice(0, 200).map((row) => (
+            <tr key={`${row.id}-${row.attempt}`}>
+              <td>{row.id}</td>
+              <td>#{row.attempt}</td>
+              <td>{row.teacher}</td>
+              <td>{row.reasons.join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </div>
   );

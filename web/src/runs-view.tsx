@@ -44,7 +44,15 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
   const column = COLUMNS.find((candidate) => candidate.key === sort.key) ?? COLUMNS[0]!;
   const needle = filter.toLowerCase();
   const shown = runs
-    .filter((run) => !needle || COLUMNS.some((candidate) => String(candidate.value(run) ?? '').toLowerCase().includes(needle)))
+    .filter(
+      (run) =>
+        !needle ||
+        COLUMNS.some((candidate) =>
+          String(candidate.value(run) ?? '')
+            .toLowerCase()
+            .includes(needle),
+        ),
+    )
     .sort((left, right) => {
       const a = column.value(left) ?? '';
       const b = column.value(right) ?? '';
@@ -54,9 +62,16 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
   return (
     <section>
       <h1>Runs</h1>
-      <input placeholder="filter runs" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
+      <input
+        placeholder="filter runs"
+        value={filter}
+        onInput={(event) => setFilter(event.currentTarget.value)}
+      />
       {evalRuns.length >= 2 && (
-        <button type="button" onClick={() => go({ view: 'compare', base: evalRuns[0]!.id, other: evalRuns[1]!.id })}>
+        <button
+          type="button"
+          onClick={() => go({ view: 'compare', base: evalRuns[0]!.id, other: evalRuns[1]!.id })}
+        >
           Compare runs
         </button>
       )}
@@ -64,7 +79,12 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
         <thead>
           <tr>
             {COLUMNS.map((candidate) => (
-              <th key={candidate.key} onClick={() => setSort({ key: candidate.key, descending: sort.key === candidate.key && !sort.descending })}>
+              <th
+                key={candidate.key}
+                onClick={() =>
+                  setSort({ key: candidate.key, descending: sort.key === candidate.key && !sort.descending })
+                }
+              >
                 {candidate.label}
                 {sort.key === candidate.key ? (sort.descending ? ' ▼' : ' ▲') : ''}
               </th>
@@ -75,7 +95,13 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
           {shown.map((run) => (
             <tr key={run.id} data-run={run.id} class={run.error ? 'broken' : ''}>
               <td>
-                <a href={`?run=${encodeURIComponent(run.id)}`} onClick={(event) => (event.preventDefault(), go({ view: 'run', run: run.id }))}>
+                <a
+                  href={`?run=${encodeURIComponent(run.id)}`}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    go({ view: 'run', run: run.id });
+                  }}
+                >
                   {run.label}
                 </a>
                 {run.error && <div class="error">{run.error}</div>}
@@ -93,7 +119,10 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
               <td>
                 {run.error ? 'unreadable' : text(run.summary?.status)}
                 {run.summary?.status === 'running' && (
-                  <progress max={Number(run.summary.items)} value={Number(run.summary.done) + Number(run.summary.errors)} />
+                  <progress
+                    max={Number(run.summary.items)}
+                    value={Number(run.summary.done) + Number(run.summary.errors)}
+                  />
                 )}
               </td>
             </tr>

@@ -8,7 +8,15 @@ const ROW_HEIGHT = 30;
 const PAGE = 200;
 
 /** The virtualised sample grid: only visible rows are in the DOM, pages of rows are fetched as they scroll in. */
-export function SamplesView({ source, route, go }: { source: DataSource; route: Route; go: (route: Partial<Route>, replace?: boolean) => void }) {
+export function SamplesView({
+  source,
+  route,
+  go,
+}: {
+  source: DataSource;
+  route: Route;
+  go: (route: Partial<Route>, replace?: boolean) => void;
+}) {
   const [run, setRun] = useState<RunDetail | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [pages, setPages] = useState<Map<number, SampleRow[]>>(new Map());
@@ -55,49 +63,133 @@ export function SamplesView({ source, route, go }: { source: DataSource; route: 
   const select = (key: keyof Filter, label: string, options: string[]) => (
     <label>
       {label}{' '}
-      <select name={key} value={route.filter[key] ?? ''} onChange={(event) => setFilter({ [key]: event.currentTarget.value || undefined })}>
+      <select
+        name={key}
+        value={route.filter[key] ?? ''}
+        onChange={(event) => setFilter({ [key]: event.currentTarget.value || undefined })}
+      >
         <option value="">any</option>
-        {options.map((option) => (<option key={option} value={option}>{option}</option>))}
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
       </select>
     </label>
   );
   if (error) return <p class="error">{error}</p>;
   const rows: { index: number; row: SampleRow | undefined }[] = [];
-  for (let index = first; index < last; index++) rows.push({ index, row: pages.get(Math.floor(index / PAGE))?.[index % PAGE] });
+  for (let index = first; index < last; index++)
+    rows.push({ index, row: pages.get(Math.floor(index / PAGE))?.[index % PAGE] });
   return (
     <section class="samples">
       <h1>
-        <a href={`?run=${encodeURIComponent(route.run!)}`} onClick={(event) => (event.preventDefault(), go({ view: 'run', filter: {} }))}>{run?.label ?? route.run}</a> · samples{' '}
-        <small class="total">{total === null ? '…' : `${total} shown`}</small>
+        <a
+          href={`?run=${encodeURIComponent(route.run!)}`}
+          onClick={(event) => {
+            event.preventDefault();
+            go({ view: 'run', filter: {} });
+          }}
+        >
+          {run?.label ?? route.run}
+        </a>{' '}
+        · samples <small class="total">{total === null ? '…' : `${total} shown`}</small>
       </h1>
-      <form class="filters" onSubmit={(event) => (event.preventDefault(), setFilter({ q: query || undefined }))}>
-        <input name="q" type="search" placeholder="search questions, reasoning, code, output, results, answers" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+      <form
+        class="filters"
+        onSubmit={(event) => {
+          event.preventDefault();
+          setFilter({ q: query || undefined });
+        }}
+      >
+        <input
+          name="q"
+          type="search"
+          placeholder="search questions, reasoning, code, output, results, answers"
+          value={query}
+          onInput={(event) => setQuery(event.currentTarget.value)}
+        />
         <button type="submit">search</button>
         {select('verdict', 'verdict', ['right', 'wrong', 'error', 'pending'])}
         {select('errorKind', 'error kind', run?.facets?.errorKinds ?? [])}
         {select('category', 'category', run?.facets?.categories ?? [])}
         {select('capability', 'capability', ['perception', 'search', 'reason', 'integration'])}
         {select('tools', 'tools', ['none', 'code', 'search', 'both'])}
-        {select('toolCategory', 'tool category', ['crop', 'numerical', 'mark', 'other-image', 'image-search', 'text-search'])}
+        {select('toolCategory', 'tool category', [
+          'crop',
+          'numerical',
+          'mark',
+          'other-image',
+          'image-search',
+          'text-search',
+        ])}
         {select('stopReason', 'stop', run?.facets?.stopReasons ?? [])}
-        <label>turns <input name="turnsMin" type="number" min="0" value={route.filter.turnsMin ?? ''} onChange={(event) => setFilter({ turnsMin: event.currentTarget.value || undefined })} /></label>
-        <label>to <input name="turnsMax" type="number" min="0" value={route.filter.turnsMax ?? ''} onChange={(event) => setFilter({ turnsMax: event.currentTarget.value || undefined })} /></label>
+        <label>
+          turns{' '}
+          <input
+            name="turnsMin"
+            type="number"
+            min="0"
+            value={route.filter.turnsMin ?? ''}
+            onChange={(event) => setFilter({ turnsMin: event.currentTarget.value || undefined })}
+          />
+        </label>
+        <label>
+          to{' '}
+          <input
+            name="turnsMax"
+            type="number"
+            min="0"
+            value={route.filter.turnsMax ?? ''}
+            onChange={(event) => setFilter({ turnsMax: event.currentTarget.value || undefined })}
+          />
+        </label>
         {select('sort', 'sort', ['position', 'turns', 'duration', 'id'])}
       </form>
-      <div class="grid-header row"><span>id</span><span>question</span><span>answer</span><span>target</span><span>verdict</span><span>tools</span><span>turns</span><span>time</span></div>
+      <div class="grid-header row">
+        <span>id</span>
+        <span>question</span>
+        <span>answer</span>
+        <span>target</span>
+        <span>verdict</span>
+        <span>tools</span>
+        <span>turns</span>
+        <span>time</span>
+      </div>
       <div class="grid" ref={viewport} onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}>
         <div style={{ height: `${(total ?? 0) * ROW_HEIGHT}px`, position: 'relative' }}>
           {rows.map(({ index, row }) => (
-            <div key={index} class={`row ${row?.verdict ?? ''}`} style={{ top: `${index * ROW_HEIGHT}px` }} data-sample={row?.id}
-              onClick={() => row && go({ view: 'sample', sample: row.id })}>
+            // biome-ignore lint/a11y/useSemanticElements: virtualised rows are absolutely positioned grid cells, not buttons
+            <div
+              key={index}
+              class={`row ${row?.verdict ?? ''}`}
+              style={{ top: `${index * ROW_HEIGHT}px` }}
+              data-sample={row?.id}
+              role="button"
+              tabIndex={0}
+              onClick={() => row && go({ view: 'sample', sample: row.id })}
+              onKeyDown={(event) => event.key === 'Enter' && row && go({ view: 'sample', sample: row.id })}
+            >
               {row ? (
                 <>
-                  <span>{row.id}</span><span title={row.question}>{row.question}</span><span>{row.prediction ?? '—'}</span>
-                  <span>{row.reference}</span><span class="verdict">{row.verdict}{row.errorKind ? ` (${row.errorKind})` : ''}</span>
-                  <span>{row.tools}{row.toolCategories.length ? `: ${row.toolCategories.join(', ')}` : ''}</span>
-                  <span>{row.turns}</span><span>{seconds(row.durationMs)}</span>
+                  <span>{row.id}</span>
+                  <span title={row.question}>{row.question}</span>
+                  <span>{row.prediction ?? '—'}</span>
+                  <span>{row.reference}</span>
+                  <span class="verdict">
+                    {row.verdict}
+                    {row.errorKind ? ` (${row.errorKind})` : ''}
+                  </span>
+                  <span>
+                    {row.tools}
+                    {row.toolCategories.length ? `: ${row.toolCategories.join(', ')}` : ''}
+                  </span>
+                  <span>{row.turns}</span>
+                  <span>{seconds(row.durationMs)}</span>
                 </>
-              ) : (<span>…</span>)}
+              ) : (
+                <span>…</span>
+              )}
             </div>
           ))}
         </div>

@@ -11,8 +11,18 @@ export type Route = {
 };
 
 const FILTER_KEYS = [
-  'verdict', 'errorKind', 'category', 'capability', 'tools', 'toolCategory',
-  'turnsMin', 'turnsMax', 'stopReason', 'q', 'sort', 'order',
+  'verdict',
+  'errorKind',
+  'category',
+  'capability',
+  'tools',
+  'toolCategory',
+  'turnsMin',
+  'turnsMax',
+  'stopReason',
+  'q',
+  'sort',
+  'order',
 ] as const;
 
 export function readRoute(search: string): Route {
@@ -28,14 +38,22 @@ export function readRoute(search: string): Route {
   const other = parameters.get('other') ?? undefined;
   const named = parameters.get('view') as Route['view'] | null;
   const view = named ?? (base ? 'compare' : sample ? 'sample' : run ? 'run' : 'runs');
-  return { view, filter, ...(run ? { run } : {}), ...(sample ? { sample } : {}), ...(base ? { base } : {}), ...(other ? { other } : {}) };
+  return {
+    view,
+    filter,
+    ...(run ? { run } : {}),
+    ...(sample ? { sample } : {}),
+    ...(base ? { base } : {}),
+    ...(other ? { other } : {}),
+  };
 }
 
 export function routeUrl(route: Route): string {
   const parameters = new URLSearchParams();
   const implied = route.base ? 'compare' : route.sample ? 'sample' : route.run ? 'run' : 'runs';
   if (route.view !== implied) parameters.set('view', route.view);
-  for (const key of ['run', 'sample', 'base', 'other'] as const) if (route[key]) parameters.set(key, route[key]!);
+  for (const key of ['run', 'sample', 'base', 'other'] as const)
+    if (route[key]) parameters.set(key, route[key]!);
   for (const [key, value] of Object.entries(route.filter)) if (value) parameters.set(key, value);
   const text = parameters.toString();
   return text ? `?${text}` : location.pathname;

@@ -8,21 +8,38 @@ function Picture({ image }: { image: ImageRef }) {
   const [zoomed, setZoomed] = useState(false);
   if (!image.url) return <span class="error">image outside the run, not shown</span>;
   return (
-    <figure class={zoomed ? 'zoomed' : ''} onClick={() => setZoomed(!zoomed)}>
-      <img src={image.url} loading="lazy" width={zoomed ? undefined : Math.min(image.width, 320)} alt={`${image.width}×${image.height}`} />
-      <figcaption>{image.width}×{image.height}</figcaption>
+    <figure
+      class={zoomed ? 'zoomed' : ''}
+      onClick={() => setZoomed(!zoomed)}
+      onKeyDown={(event) => event.key === 'Enter' && setZoomed(!zoomed)}
+    >
+      <img
+        src={image.url}
+        loading="lazy"
+        width={zoomed ? undefined : Math.min(image.width, 320)}
+        alt={`${image.width}×${image.height}`}
+      />
+      <figcaption>
+        {image.width}×{image.height}
+      </figcaption>
     </figure>
   );
 }
 
-const KEYWORDS = /\b(import|from|def|return|for|in|if|else|elif|while|print|with|as|lambda|None|True|False)\b/g;
+const KEYWORDS =
+  /\b(import|from|def|return|for|in|if|else|elif|while|print|with|as|lambda|None|True|False)\b/g;
 
 /** Python with keywords, strings and comments marked (enough to read; no external highlighter). */
 function Code({ source }: { source: string }) {
   const html = source
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/(#[^\n]*)|("[^"\n]*"|'[^'\n]*')|\b(import|from|def|return|for|in|if|else|elif|while|print|with|as|lambda|None|True|False)\b/g,
-      (match, comment, string) => `<span class="${comment ? 'comment' : string ? 'string' : 'keyword'}">${match}</span>`);
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(
+      /(#[^\n]*)|("[^"\n]*"|'[^'\n]*')|\b(import|from|def|return|for|in|if|else|elif|while|print|with|as|lambda|None|True|False)\b/g,
+      (match, comment, string) =>
+        `<span class="${comment ? 'comment' : string ? 'string' : 'keyword'}">${match}</span>`,
+    );
   void KEYWORDS;
   return <pre class="code" dangerouslySetInnerHTML={{ __html: html }} />;
 }
@@ -37,17 +54,40 @@ function Observation({ textValue }: { textValue: string }) {
     last = (match.index ?? 0) + match[0].length;
   }
   parts.push(textValue.slice(last));
-  return <pre class="observation">{parts.map((part, index) => (typeof part === 'string' ? part : <a key={index} href={part.url} target="_blank" rel="noreferrer noopener">{part.url}</a>))}</pre>;
+  return (
+    <pre class="observation">
+      {parts.map((part, index) =>
+        typeof part === 'string' ? (
+          part
+        ) : (
+          <a key={index} href={part.url} target="_blank" rel="noreferrer noopener">
+            {part.url}
+          </a>
+        ),
+      )}
+    </pre>
+  );
 }
 
 function TurnView({ turn }: { turn: Turn }) {
-  const reasoning = [...turn.assistant.matchAll(/<think>([\s\S]*?)(?:<\/think>|$)/g)].map((match) => match[1]).join('\n');
+  const reasoning = [...turn.assistant.matchAll(/<think>([\s\S]*?)(?:<\/think>|$)/g)]
+    .map((match) => match[1])
+    .join('\n');
   const answer = /<answer>([\s\S]*?)<\/answer>/.exec(turn.assistant)?.[1];
   const call = turn.toolCall;
   return (
     <article class="turn" data-turn={turn.index}>
-      <header>turn {turn.index + 1} · {turn.action} · {text(turn.promptTokens)} prompt / {text(turn.completionTokens)} completion tokens · model {seconds(turn.modelMs ?? 0)}, tool {seconds(turn.toolMs ?? 0)}</header>
-      {reasoning && (<details open><summary>reasoning</summary><p class="reasoning">{reasoning}</p></details>)}
+      <header>
+        turn {turn.index + 1} · {turn.action} · {text(turn.promptTokens)} prompt /{' '}
+        {text(turn.completionTokens)} completion tokens · model {seconds(turn.modelMs ?? 0)}, tool{' '}
+        {seconds(turn.toolMs ?? 0)}
+      </header>
+      {reasoning && (
+        <details open>
+          <summary>reasoning</summary>
+          <p class="reasoning">{reasoning}</p>
+        </details>
+      )}
       {call?.tool === 'code' && (
         <>
           <Code source={String(call.code ?? '')} />
@@ -56,11 +96,20 @@ function TurnView({ turn }: { turn: Turn }) {
         </>
       )}
       {(call?.tool === 'search' || call?.tool === 'image_search') && (
-        <p class="search">{call.tool === 'search' ? `search: “${String(call.query)}”` : 'image search'} · {String(call.resultCount ?? '?')} results {call.error ? `· ${String(call.error)}` : ''}</p>
+        <p class="search">
+          {call.tool === 'search' ? `search: “${String(call.query)}”` : 'image search'} ·{' '}
+          {String(call.resultCount ?? '?')} results {call.error ? `· ${String(call.error)}` : ''}
+        </p>
       )}
       {turn.observation && call?.tool !== 'code' && <Observation textValue={turn.observation} />}
-      {turn.observationImages?.map((image, index) => <Picture key={index} image={image} />)}
-      {answer !== undefined && <p class="answer">answer: <b>{answer}</b></p>}
+      {turn.observationImages?.map((image, index) => (
+        <Picture key={index} image={image} />
+      ))}
+      {answer !== undefined && (
+        <p class="answer">
+          answer: <b>{answer}</b>
+        </p>
+      )}
     </article>
   );
 }
@@ -71,38 +120,87 @@ export function Trajectory({ detail }: { detail: SampleDetail }) {
   return (
     <div class="trajectory">
       <p class="question">{text(item.question ?? trajectory?.question)}</p>
-      <div class="inputs">{trajectory?.inputImages?.map((image, index) => <Picture key={index} image={image} />)}</div>
+      <div class="inputs">
+        {trajectory?.inputImages?.map((image, index) => (
+          <Picture key={index} image={image} />
+        ))}
+      </div>
       {detail.problem && <p class="error">{detail.problem}</p>}
       <table class="stats">
         <tbody>
-          <tr><td>answer</td><td>{text(item.prediction ?? trajectory?.answer)}</td></tr>
-          <tr><td>target</td><td>{text(item.reference)}</td></tr>
-          <tr><td>verdict</td><td>{detail.row?.verdict ?? '—'}</td></tr>
-          <tr><td>scoring</td><td><code>{item.score ? JSON.stringify(item.score) : '—'}</code></td></tr>
-          <tr><td>stop</td><td>{text(item.stopReason ?? trajectory?.stopReason)} {item.error ? `· ${String(item.error)}` : ''}</td></tr>
+          <tr>
+            <td>answer</td>
+            <td>{text(item.prediction ?? trajectory?.answer)}</td>
+          </tr>
+          <tr>
+            <td>target</td>
+            <td>{text(item.reference)}</td>
+          </tr>
+          <tr>
+            <td>verdict</td>
+            <td>{detail.row?.verdict ?? '—'}</td>
+          </tr>
+          <tr>
+            <td>scoring</td>
+            <td>
+              <code>{item.score ? JSON.stringify(item.score) : '—'}</code>
+            </td>
+          </tr>
+          <tr>
+            <td>stop</td>
+            <td>
+              {text(item.stopReason ?? trajectory?.stopReason)} {item.error ? `· ${String(item.error)}` : ''}
+            </td>
+          </tr>
         </tbody>
       </table>
-      {trajectory?.turns?.map((turn) => <TurnView key={turn.index} turn={turn} />)}
+      {trajectory?.turns?.map((turn) => (
+        <TurnView key={turn.index} turn={turn} />
+      ))}
     </div>
   );
 }
 
 /** One sample's trajectory, with previous / next under the grid's filter. */
-export function TrajectoryView({ source, route, go }: { source: DataSource; route: Route; go: (route: Partial<Route>) => void }) {
+export function TrajectoryView({
+  source,
+  route,
+  go,
+}: {
+  source: DataSource;
+  route: Route;
+  go: (route: Partial<Route>) => void;
+}) {
   const [detail, setDetail] = useState<SampleDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setDetail(null);
-    source.sample(route.run!, route.sample!, route.filter).then(setDetail, (failure: Error) => setError(failure.message));
+    source
+      .sample(route.run!, route.sample!, route.filter)
+      .then(setDetail, (failure: Error) => setError(failure.message));
   }, [route.run, route.sample, JSON.stringify(route.filter)]);
   if (error) return <p class="error">{error}</p>;
   if (!detail) return <p>Loading trajectory…</p>;
   return (
     <section>
       <nav class="neighbours">
-        <button type="button" onClick={() => go({ view: 'samples', sample: undefined })}>↑ samples</button>
-        <button type="button" disabled={!detail.neighbours.previous} onClick={() => go({ sample: detail.neighbours.previous! })}>← previous</button>
-        <button type="button" disabled={!detail.neighbours.next} onClick={() => go({ sample: detail.neighbours.next! })}>next →</button>
+        <button type="button" onClick={() => go({ view: 'samples', sample: undefined })}>
+          ↑ samples
+        </button>
+        <button
+          type="button"
+          disabled={!detail.neighbours.previous}
+          onClick={() => go({ sample: detail.neighbours.previous! })}
+        >
+          ← previous
+        </button>
+        <button
+          type="button"
+          disabled={!detail.neighbours.next}
+          onClick={() => go({ sample: detail.neighbours.next! })}
+        >
+          next →
+        </button>
       </nav>
       <h1>{route.sample}</h1>
       <Trajectory detail={detail} />

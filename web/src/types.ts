@@ -71,7 +71,10 @@ export type RunDetail = RunListing & {
     teachers: { teacher: string; attempts: number; accepted: number }[];
     rejected: { id: string; attempt: number; teacher: string; reasons: string[] }[];
   };
-  training?: { points: { run: string; key: string; step: number; value: number | null }[]; notes: { note: string }[] };
+  training?: {
+    points: { run: string; key: string; step: number; value: number | null }[];
+    notes: { note: string }[];
+  };
 };
 
 export type ImageRef = { url: string | null; width: number; height: number };
