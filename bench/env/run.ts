@@ -179,6 +179,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
   const start = performance.now();
   let errors = 0;
   let rewards = 0;
+  const stepErrors = new Map<string, number>();
   const policy = [
     '<think>Look.</think>\n<code>\n```python\nprint(image_1.size)\n```\n</code>',
     'Search.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "blue"}}\n</tool_call>',
@@ -191,7 +192,11 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
         const { episode_id: id } = await create();
         for (const text of policy) {
           const result = await call('POST', `/episodes/${id}/step`, { text });
-          if (result.error) errors += 1;
+          if (result.error) {
+            // A step the episode survived (an error observation) but still an error: say which.
+            errors += 1;
+            stepErrors.set(result.error, (stepErrors.get(result.error) ?? 0) + 1);
+          }
         }
         const reward = await call('POST', `/episodes/${id}/finish`, {});
         rewards += reward.score;
@@ -210,6 +215,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
       `p95 ${metrics.step_latency_ms.p95Ms?.toFixed(1)} ms; tool errors ${JSON.stringify(metrics.tool_errors)}; ` +
       `RSS ${(metrics.memory.rss_bytes / 1024 / 1024).toFixed(0)} MiB; load ${load()}`,
   );
+  for (const [message, count] of stepErrors) console.log(`  step error ×${count}: ${message}`);
 }
 
 await app.close();

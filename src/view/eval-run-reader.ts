@@ -28,6 +28,11 @@ type ItemRow = {
   row_number: number;
 };
 
+/** Stamp prefix of a grid row indexed from run.sqlite alone, whose search text is not indexed yet. */
+const ROW_ONLY = 'row:';
+/** Items per background text-index transaction. */
+const TEXT_BATCH = 256;
+
 /** A finished item counts as "running" when the store was written this recently. */
 const RUNNING_WINDOW_MS = 120_000;
 
@@ -56,6 +61,10 @@ export type EvalRunSummary = {
  */
 export class EvalRunReader {
   private readonly database: Database.Database;
+  private textQueue: ItemRow[] = [];
+  private textWorker: Promise<void> | undefined;
+  private textError: Error | undefined;
+  private closed = false;
 
   constructor(
     readonly directory: string,
@@ -154,31 +163,76 @@ export class EvalRunReader {
     };
   }
 
-  /** Brings the sidecar index up to date: only items whose status or finish time changed are re-read. */
+  /**
+   * Brings the sidecar index up to date in two steps, so a large run shows its grid at once. First (awaited)
+   * every new or changed item gets its grid row from run.sqlite alone (stamp `row:…`); then, in the
+   * background, trajectory files are read for the search text and the exact tool kinds (stamp without
+   * `row:`). `textProgress()` says how far the second step is; `whenTextIndexed()` waits for it.
+   */
   async refreshIndex(): Promise<void> {
+    if (this.closed) return;
     const known = this.index.stamps();
     const rows = this.rows();
-    const stale = rows.filter((row) => known.get(row.id) !== `${row.status}|${row.finished_at ?? ''}`);
-    const changed: IndexedSample[] = [];
-    // Trajectory files are read 32 at a time: a cold 10,000-item index is mostly file reads.
-    for (let start = 0; start < stale.length; start += 32) {
-      const batch = stale.slice(start, start + 32);
-      changed.push(
-        ...(await Promise.all(
-          batch.map((row) => this.indexed(row, `${row.status}|${row.finished_at ?? ''}`)),
-        )),
-      );
+    const quick: IndexedSample[] = [];
+    const needText: ItemRow[] = [];
+    for (const row of rows) {
+      const stamp = stampOf(row);
+      const have = known.get(row.id);
+      if (have === stamp) continue;
+      needText.push(row);
+      if (have !== `${ROW_ONLY}${stamp}`)
+        quick.push({ row: this.gridRow(row, undefined), text: undefined, stamp: `${ROW_ONLY}${stamp}` });
     }
     const present = new Set(rows.map((row) => row.id));
     const removed = [...known.keys()].filter((id) => !present.has(id));
-    if (changed.length > 0 || removed.length > 0) this.index.update(changed, removed);
+    if (quick.length > 0 || removed.length > 0) this.index.update(quick, removed);
+    // The newest list replaces what the background step had left: it holds every item still without text.
+    this.textQueue = needText;
+    if (needText.length > 0 && !this.textWorker) {
+      this.textWorker = this.indexText().finally(() => {
+        this.textWorker = undefined;
+      });
+    }
   }
 
-  private async indexed(row: ItemRow, stamp: string): Promise<IndexedSample> {
+  /** Resolves when every item's search text is indexed (bundles need the full text). */
+  async whenTextIndexed(): Promise<void> {
+    while (this.textWorker) await this.textWorker;
+    if (this.textError) throw this.textError;
+  }
+
+  /** How many grid rows have their full-text search entry yet. */
+  textProgress(): { indexed: number; total: number } {
+    return this.index.textProgress(ROW_ONLY);
+  }
+
+  private async indexText(): Promise<void> {
+    while (this.textQueue.length > 0 && !this.closed) {
+      const batch = this.textQueue.slice(0, TEXT_BATCH);
+      this.textQueue = this.textQueue.slice(TEXT_BATCH);
+      const changed: IndexedSample[] = [];
+      // Trajectory files are read 32 at a time: a cold 10,000-item index is mostly file reads.
+      for (let start = 0; start < batch.length; start += 32) {
+        const slice = batch.slice(start, start + 32);
+        changed.push(...(await Promise.all(slice.map((row) => this.indexed(row)))));
+      }
+      if (this.closed) return;
+      try {
+        this.index.update(changed);
+        this.textError = undefined;
+      } catch (error) {
+        this.textError = error as Error;
+        return;
+      }
+      // Lets requests in between batches (a transaction of TEXT_BATCH rows is a few milliseconds).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private gridRow(row: ItemRow, trajectory: unknown): SampleRow {
     const item = toStoredItem(row);
-    const trajectory = item.trajectoryPath ? await this.readTrajectory(item.trajectoryPath) : undefined;
     const used = toolsUsed(trajectory, item.toolMix ?? {});
-    const sample: SampleRow = {
+    return {
       id: item.id,
       position: row.position,
       verdict:
@@ -204,7 +258,16 @@ export class EvalRunReader {
       stopReason: item.stopReason ?? null,
       errorKind: item.errorKind ?? null,
     };
-    return { row: sample, text: sampleText(trajectory, item.question), stamp };
+  }
+
+  private async indexed(row: ItemRow): Promise<IndexedSample> {
+    const item = toStoredItem(row);
+    const trajectory = item.trajectoryPath ? await this.readTrajectory(item.trajectoryPath) : undefined;
+    return {
+      row: this.gridRow(row, trajectory),
+      text: sampleText(trajectory, item.question),
+      stamp: stampOf(row),
+    };
   }
 
   private async readTrajectory(relativePath: string): Promise<unknown> {
@@ -245,8 +308,14 @@ export class EvalRunReader {
   }
 
   close(): void {
+    this.closed = true;
+    this.textQueue = [];
     this.database.close();
   }
+}
+
+function stampOf(row: ItemRow): string {
+  return `${row.status}|${row.finished_at ?? ''}`;
 }
 
 function imageUrl(filesUrl: string, folder: string, path: string): string | null {

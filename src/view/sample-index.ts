@@ -4,8 +4,11 @@ import Database from 'better-sqlite3';
 import { ftsQuery, type SampleFilter, type SampleRow } from './sample-filter.js';
 import type { SampleText } from './sample-text.js';
 
-/** What a store reader hands the index for one sample: the grid row, its text, and a change stamp. */
-export type IndexedSample = { row: SampleRow; text: SampleText; stamp: string };
+/**
+ * What a store reader hands the index for one sample: the grid row, its text (undefined: not read yet, the
+ * sample is not searchable until it is), and a change stamp.
+ */
+export type IndexedSample = { row: SampleRow; text: SampleText | undefined; stamp: string };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS samples (
@@ -70,6 +73,14 @@ export class SampleIndex {
     return new Map(rows.map((row) => [row.id, row.stamp]));
   }
 
+  /** Rows in all, and rows whose stamp does not start with `pendingPrefix` (their text is indexed). */
+  textProgress(pendingPrefix: string): { indexed: number; total: number } {
+    const counts = this.database
+      .prepare('SELECT COUNT(*) AS total, SUM(stamp NOT LIKE @prefix) AS indexed FROM samples')
+      .get({ prefix: `${pendingPrefix}%` }) as { total: number; indexed: number | null };
+    return { indexed: counts.indexed ?? 0, total: counts.total };
+  }
+
   /** Inserts or replaces samples and drops ids no longer in the store, in one transaction. */
   update(samples: readonly IndexedSample[], removedIds: readonly string[] = []): void {
     const upsert = this.database.prepare(
@@ -91,6 +102,7 @@ export class SampleIndex {
       for (const { row, text, stamp } of samples) {
         upsert.run({ ...row, stamp, toolCategories: ` ${row.toolCategories.join(' ')} ` });
         deleteText.run(row.id);
+        if (text === undefined) continue;
         insertText.run(
           row.id,
           text.question,

@@ -56,6 +56,16 @@ const get = async (url: string) => {
   };
 };
 
+/** Polls a run's samples until its full-text index is complete (it fills in the background). */
+async function searchReady(run: string): Promise<{ indexed: number; total: number }> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { body } = await get(`/api/runs/${encodeURIComponent(run)}/samples?limit=1`);
+    if (body.search.indexed === body.search.total || Date.now() > deadline) return body.search;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('deepeyes view server', () => {
   it('lists eval runs with their progress and broken runs with their error', async () => {
     const { body } = await get('/api/runs');
@@ -77,6 +87,8 @@ describe('deepeyes view server', () => {
     const all = await get('/api/runs/runs%2Fsft/samples?limit=5');
     expect(all.body.total).toBe(60);
     expect(all.body.rows).toHaveLength(5);
+    expect(all.body.search.total).toBe(60);
+    expect(await searchReady('runs/sft')).toEqual({ indexed: 60, total: 60 });
     const code = await get('/api/runs/runs%2Fsft/samples?tools=code&limit=100');
     expect(code.body.rows.every((row: any) => row.tools === 'code')).toBe(true);
     expect(code.body.total).toBe(16); // multiples of 3 that are not multiples of 5, below 60

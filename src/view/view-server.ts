@@ -82,6 +82,14 @@ export function createViewServer(options: ViewServerOptions): {
     return pending;
   };
 
+  /** How much of a run's full-text search is ready (eval runs index their text in the background). */
+  const searchProgress = (run: OpenRun) =>
+    run.reader instanceof EvalRunReader
+      ? run.reader.textProgress()
+      : 'index' in run
+        ? ((total: number) => ({ indexed: total, total }))(run.index.textProgress('row:').total)
+        : null;
+
   const fail = (reply: FastifyReply, status: number, code: string, message: string) =>
     reply.code(status).send({ error: { code, message } });
 
@@ -122,6 +130,7 @@ export function createViewServer(options: ViewServerOptions): {
         config: run.reader.config(),
         analytics: run.reader.analytics(),
         facets: 'index' in run ? run.index.facets() : null,
+        search: searchProgress(run),
       };
     }
     if (run.reader instanceof TrajectoryFolderReader) {
@@ -141,7 +150,7 @@ export function createViewServer(options: ViewServerOptions): {
     const filter = sampleFilterSchema.parse(request.query);
     const page = pageSchema.parse(request.query);
     await refresh(run);
-    return run.index.query(filter, page);
+    return { ...run.index.query(filter, page), search: searchProgress(run) };
   });
 
   app.get<{ Params: { run: string } }>('/api/runs/:run/rows', async (request, reply) => {

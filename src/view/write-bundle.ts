@@ -55,6 +55,7 @@ export async function writeBundle(options: BundleOptions) {
         writeJson(join(folder, 'run.json'), { ...base, training: run.reader.curves() });
       if (!('index' in run)) continue;
       await run.reader.refreshIndex();
+      if (run.reader instanceof EvalRunReader) await run.reader.whenTextIndexed();
       const detail =
         run.reader instanceof EvalRunReader
           ? {
