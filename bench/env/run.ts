@@ -50,7 +50,8 @@ const load = () =>
 console.log(`start ${new Date().toISOString()}, load average (1/5/15 min) ${load()}`);
 
 const kernels = await createLocalSandbox({ poolSize: 4, maxSessions: sandboxSessions });
-const sandbox = gateSandbox(kernels, sandboxSessions, 900_000);
+// The last of 4,096 episodes waits in the gate's line for most of the run (~4 kernel starts/s here).
+const sandbox = gateSandbox(kernels, sandboxSessions, 3 * 3_600_000);
 const { app } = buildEnvServer(
   {
     sandbox,
@@ -58,7 +59,7 @@ const { app } = buildEnvServer(
     defaultSearch: 'scripted',
     scorers: { deepeyesv2: createRewardScorer({ profile: 'deepeyesv2' }) },
   },
-  { capacity: episodes + 16, sandboxStats: sandbox.stats },
+  { capacity: episodes + 16, sandboxStats: sandbox.stats, lastSaturatedAt: sandbox.lastSaturatedAt },
 );
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
 const picture = (
@@ -67,8 +68,10 @@ const picture = (
     .toBuffer()
 ).toString('base64');
 
-// A trainer keeps a bounded connection pool; 4,096 sockets at once would measure the client, not the server.
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+// One connection per outstanding request, as a trainer with one coroutine per sample sends them. A pool
+// shared by all episodes (the first 4,096 run had 512 sockets) puts the next step of an episode that holds
+// a kernel behind steps waiting at the gate for that very kernel: head-of-line blocking, nothing moves.
+const agent = new Agent({ keepAlive: true });
 
 function send(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -176,6 +179,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
   const start = performance.now();
   let errors = 0;
   let rewards = 0;
+  const stepErrors = new Map<string, number>();
   const policy = [
     '<think>Look.</think>\n<code>\n```python\nprint(image_1.size)\n```\n</code>',
     'Search.</think>\n<tool_call>\n{"name": "search", "arguments": {"query": "blue"}}\n</tool_call>',
@@ -188,7 +192,11 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
         const { episode_id: id } = await create();
         for (const text of policy) {
           const result = await call('POST', `/episodes/${id}/step`, { text });
-          if (result.error) errors += 1;
+          if (result.error) {
+            // A step the episode survived (an error observation) but still an error: say which.
+            errors += 1;
+            stepErrors.set(result.error, (stepErrors.get(result.error) ?? 0) + 1);
+          }
         }
         const reward = await call('POST', `/episodes/${id}/finish`, {});
         rewards += reward.score;
@@ -207,6 +215,7 @@ const noop = '<think>t</think>\n<code>\n```python\npass\n```\n</code>';
       `p95 ${metrics.step_latency_ms.p95Ms?.toFixed(1)} ms; tool errors ${JSON.stringify(metrics.tool_errors)}; ` +
       `RSS ${(metrics.memory.rss_bytes / 1024 / 1024).toFixed(0)} MiB; load ${load()}`,
   );
+  for (const [message, count] of stepErrors) console.log(`  step error ×${count}: ${message}`);
 }
 
 await app.close();

@@ -14,7 +14,16 @@ import sharp from 'sharp';
 import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
 import { upstreamInitCell } from './init-cell-template.js';
-import { descendants, pssKib, sleep, summarize, timed } from './measure.js';
+import {
+  descendants,
+  faultsBetween,
+  minorFaults,
+  pageFaultMicros,
+  pssKib,
+  sleep,
+  summarize,
+  timed,
+} from './measure.js';
 import { photoLikeJpeg } from './photo-like-jpeg.js';
 import { ReferenceDesign } from './reference-design.js';
 
@@ -56,11 +65,21 @@ async function check(sessionId: string): Promise<void> {
 // 1. New session + the upstream init cell (v1), against the same image as bytes (native).
 const viaCode: number[] = [];
 const viaBytes: number[] = [];
+const kernelFaults: number[] = [];
+const serverFaults: number[] = [];
+const faultMicros = pageFaultMicros();
 for (let round = 0; round < ROUNDS; round += 1) {
   await poolRefilled();
+  // Page faults of the kernels (the pool kernel this session takes among them) and of this
+  // process (the server and the client, one process) during the call.
+  const kernels = descendants(process.pid);
+  const kernelsBefore = minorFaults(kernels);
+  const serverBefore = process.resourceUsage().minorPageFault;
   const [ms, answer] = await timed(() =>
     post('/jupyter_sandbox', { session_id: `code-${round}`, code: initCell, timeout: 30 }),
   );
+  kernelFaults.push(faultsBetween(kernelsBefore, minorFaults(kernels)));
+  serverFaults.push(process.resourceUsage().minorPageFault - serverBefore);
   if (answer.status !== 200 || (answer.json.output as { stderr: string }).stderr !== '') {
     throw new Error(`init cell failed: ${JSON.stringify(answer.json).slice(0, 500)}`);
   }
@@ -109,6 +128,9 @@ const bytes = summarize(viaBytes);
 console.log(`init cell: ${(initCell.length / 2 ** 20).toFixed(1)} MiB of code (2000×1500 PNG as base64)`);
 console.log(
   `new session + init cell (v1):   p50 ${code.p50.toFixed(0)} ms  p95 ${code.p95.toFixed(0)} ms  (target ≤ 120 ms p50)`,
+);
+console.log(
+  `page faults per init cell, p50: kernel ${summarize(kernelFaults).p50} (${((summarize(kernelFaults).p50 * 4) / 1024).toFixed(0)} MiB of fresh pages), server+client ${summarize(serverFaults).p50}; a fault costs ${faultMicros.toFixed(1)} us here`,
 );
 console.log(`new session + image as bytes:   p50 ${bytes.p50.toFixed(0)} ms  p95 ${bytes.p95.toFixed(0)} ms`);
 console.log(`extra PSS per idle session holding it: ${perIdleMb.toFixed(1)} MB  (target ≤ 25 MB)`);

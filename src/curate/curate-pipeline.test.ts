@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { probeImage } from '../image/index.js';
 import type { ChatRequest } from '../model/chat-model.js';
-import { ScriptedChatModel } from '../model/scripted-chat-model.js';
+import { scriptedModels } from '../model/testing/scripted-test.js';
 import { renderCodeObservation } from '../protocol/render-observation.js';
 import { createRewardScorer } from '../reward/index.js';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import { runClean } from './clean/clean-stage.js';
 import { DEFAULT_VERIFY_SETTINGS } from './clean/verify-item.js';
 import type { CurationItem } from './curation-item.js';
@@ -67,21 +67,22 @@ function teacherReply(good: boolean) {
   };
 }
 
+// A real kernel for the teacher's code (started by the one test that asks for it) and scripted
+// models whose scripts each test must use up.
+const it = sandboxTest({ poolSize: 1 }).extend('scripted', scriptedModels);
+
 describe('curation pipeline on generated data (scripted models)', () => {
   let directory: string;
   let sample: CurationSample;
   let store: CurationStore;
   let context: StageContext;
-  let sandbox: KernelSandbox;
   beforeAll(async () => {
-    sandbox = await createLocalSandbox({ poolSize: 1 });
     directory = await mkdtemp(join(tmpdir(), 'curate-'));
     sample = await makeCurationSample(join(directory, 'data'), 30);
     store = new CurationStore(join(directory, 'out'));
     context = { store, images: new ImageStore(store), concurrency: 8 };
   });
   afterAll(async () => {
-    await sandbox?.close();
     store.close();
     await rm(directory, { recursive: true, force: true });
   });
@@ -117,8 +118,11 @@ describe('curation pipeline on generated data (scripted models)', () => {
     });
   });
 
-  it('should keep hard items, split them by tool benefit and accept only valid teacher trajectories', async () => {
-    const student = new CachedChatModel(new ScriptedChatModel(studentReply, { label: 'student' }), store);
+  it('should keep hard items, split them by tool benefit and accept only valid teacher trajectories', async ({
+    scripted,
+    sandbox,
+  }) => {
+    const student = new CachedChatModel(scripted(studentReply, { label: 'student' }), store);
     const scorer = createRewardScorer();
     const base = { k: 4, temperature: 1, seed: 0, judge: null, maxAttempts: 2, agent: {} };
     const runner = agentRollouts({ dependencies: { model: student }, temperature: 1 });
@@ -135,14 +139,14 @@ describe('curation pipeline on generated data (scripted models)', () => {
       {
         name: 'sloppy',
         runner: agentRollouts({
-          dependencies: { model: new ScriptedChatModel(teacherReply(false), { label: 'sloppy' }) },
+          dependencies: { model: scripted(teacherReply(false), { label: 'sloppy' }) },
           temperature: 0.7,
         }),
       },
       {
         name: 'good',
         runner: agentRollouts({
-          dependencies: { model: new ScriptedChatModel(teacherReply(true), { label: 'good' }), sandbox },
+          dependencies: { model: scripted(teacherReply(true), { label: 'good' }), sandbox },
           temperature: 0.7,
         }),
       },
@@ -269,11 +273,13 @@ describe('curation pipeline on generated data (scripted models)', () => {
     }
   });
 
-  it('should cost no model call when a stage is rerun with the same settings on a fresh store', async () => {
+  it('should cost no model call when a stage is rerun with the same settings on a fresh store', async ({
+    scripted,
+  }) => {
     store.database.exec(
       "DELETE FROM stage_items WHERE stage = 'difficulty'; DELETE FROM stage_runs WHERE stage = 'difficulty'; DELETE FROM rollouts",
     );
-    const inner = new ScriptedChatModel(studentReply, { label: 'student' });
+    const inner = scripted(studentReply, { label: 'student' });
     const student = new CachedChatModel(inner, store);
     const runner = agentRollouts({ dependencies: { model: student }, temperature: 1 });
     const outcome = await runDifficulty(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CODE_REPAIR_MODES } from '../protocol/code-repair.js';
 
 /** Profiles an RL environment can follow (the evaluation agent's `vlmevalkit` is not an RL environment). */
 export const ENV_PROFILES = ['deepeyesv2', 'upstream-rl'] as const;
@@ -22,7 +23,7 @@ export const episodeOptionsSchema = z
     /** `agent`: code and search; `code`: code only. Default `agent`. */
     mode: z.enum(['agent', 'code']).default('agent'),
     /** How code is repaired before it runs; `upstream-rl` always uses `upstream`. Default `auto`. */
-    code_repair: z.enum(['auto', 'upstream', 'off']).optional(),
+    code_repair: z.enum(CODE_REPAIR_MODES).optional(),
   })
   .strict();
 

@@ -8,6 +8,17 @@ export type EpisodeStoreOptions = {
   idleTtlMs?: number;
   /** How often idle episodes are looked for. Default 10 s. */
   sweepIntervalMs?: number;
+  /**
+   * When the service itself last made requests wait (the sandbox session gate's line). A client
+   * whose next request is stuck behind its own connection pool while the server's kernels are all
+   * taken is not idle: idle time counts from the later of its last request and this moment.
+   */
+  lastSaturatedAt?: () => number | undefined;
+  /**
+   * An episode without a request for this long is closed even while the service is saturated, so
+   * an abandoned episode holding a kernel cannot live forever behind a busy server. Default 6 × the TTL.
+   */
+  abandonAfterMs?: number;
 };
 
 export type StoreCounters = { created: number; closed: number; expired: number; rejected: number };
@@ -16,6 +27,9 @@ export type StoreCounters = { created: number; closed: number; expired: number; 
 export class EpisodeStore {
   readonly capacity: number;
   private readonly idleTtlMs: number;
+  private readonly abandonAfterMs: number;
+  private readonly lastSaturatedAt: () => number | undefined;
+  private readonly now: () => number;
   private readonly episodes = new Map<string, Episode>();
   /** Creations in flight count against the capacity too. */
   private pending = 0;
@@ -28,6 +42,10 @@ export class EpisodeStore {
   ) {
     this.capacity = options.capacity ?? 4096;
     this.idleTtlMs = options.idleTtlMs ?? 600_000;
+    this.abandonAfterMs = options.abandonAfterMs ?? 6 * this.idleTtlMs;
+    this.lastSaturatedAt = options.lastSaturatedAt ?? (() => undefined);
+    // The same clock the episodes stamp their activity with.
+    this.now = dependencies.now ?? (() => performance.now());
     this.timer = setInterval(() => void this.sweep(), options.sweepIntervalMs ?? 10_000);
     this.timer.unref();
   }
@@ -72,11 +90,16 @@ export class EpisodeStore {
   }
 
   /** Closes episodes idle longer than the TTL (a trainer that crashed mid-rollout leaks nothing). */
-  async sweep(now = performance.now()): Promise<number> {
-    // An episode in the middle of a step (waiting for a free kernel, say) is not idle, however long it waits.
-    const idle = [...this.episodes.values()].filter(
-      (episode) => !episode.isBusy && now - episode.lastActiveAt > this.idleTtlMs,
-    );
+  async sweep(now = this.now()): Promise<number> {
+    const saturatedAt = this.lastSaturatedAt() ?? Number.NEGATIVE_INFINITY;
+    const idle = [...this.episodes.values()].filter((episode) => {
+      // An episode in the middle of a step (waiting for a free kernel, say) is not idle, however long it waits.
+      if (episode.isBusy) return false;
+      const silentFor = now - episode.lastActiveAt;
+      if (silentFor > this.abandonAfterMs) return true;
+      // Time the server kept everyone waiting does not count: the client's next request may be queued behind it.
+      return now - Math.max(episode.lastActiveAt, saturatedAt) > this.idleTtlMs;
+    });
     for (const episode of idle) {
       this.episodes.delete(episode.id);
       this.counters.expired += 1;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelImage } from '../protocol/chat-message.js';
 import type { ChatRequest } from './chat-model.js';
 import { DataUriCache } from './convert-messages.js';
@@ -136,7 +136,7 @@ describe('OpenAIChatModel', () => {
     const controller = new AbortController();
     const pending = model.complete(hello, controller.signal);
     // Abort once the request is in flight on the server, which never answers.
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    await server.waitForRequests(1);
     controller.abort(new Error('user pressed ctrl-c'));
     await expect(pending).rejects.toThrow('user pressed ctrl-c');
     expect(server.requests).toHaveLength(1);
@@ -153,7 +153,7 @@ describe('OpenAIChatModel', () => {
     });
     const controller = new AbortController();
     const pending = model.complete(hello, controller.signal);
-    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    await server.waitForRequests(1);
     controller.abort(new Error('cancelled during backoff'));
     await expect(pending).rejects.toThrow('cancelled during backoff');
   });

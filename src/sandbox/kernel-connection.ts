@@ -59,7 +59,10 @@ export class KernelConnection {
     });
     if (channel === 'shell' && this.lane) {
       this.laneRequests.add(msgId);
-      this.lane.write(encodeStreamFrames(frames));
+      const lane = this.lane;
+      lane.cork();
+      for (const piece of encodeStreamFrames(frames)) lane.write(piece);
+      lane.uncork();
       return { msgId, reply };
     }
     const socket = channel === 'shell' ? this.shell : this.control;

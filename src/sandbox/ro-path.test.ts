@@ -1,17 +1,17 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSandbox, type KernelSandbox } from './kernel-sandbox.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { createLocalSandbox } from './kernel-sandbox.js';
 import { resolveReadOnlyPaths } from './ro-paths.js';
-import type { SandboxSession } from './sandbox.js';
+import { sandboxTest } from './testing/sandbox-test.js';
 
 // Outside /tmp: the kernel has its own /tmp, so a shared folder there could never show.
 const base = mkdtempSync('/var/tmp/deepeyes-ro-test-');
 const shared = join(base, 'images');
 const secretDir = join(base, 'secret');
-let sandbox: KernelSandbox;
-let session: SandboxSession;
+// The sandbox starts when the first test asks for it, after beforeAll has made the folders.
+const it = sandboxTest({ poolSize: 0, maxSessions: 2, readOnlyPaths: [shared] });
 
 beforeAll(async () => {
   chmodSync(base, 0o755); // kernels run as other uids
@@ -24,26 +24,25 @@ beforeAll(async () => {
   symlinkSync(join(secretDir, 'key.txt'), join(shared, 'absolute-link'));
   symlinkSync('../secret/key.txt', join(shared, 'relative-link'));
   symlinkSync('/etc/shadow', join(shared, 'etc-link'));
-  sandbox = await createLocalSandbox({ poolSize: 0, maxSessions: 2, readOnlyPaths: [shared] });
-  session = await sandbox.openSession();
 });
 
-afterAll(async () => {
-  await sandbox?.close();
+afterAll(() => {
   rmSync(base, { recursive: true, force: true });
 });
 
 const python = (lines: string[]) => lines.join('\n');
 
 describe('--ro-path: a host folder read-only inside every kernel', () => {
-  it('opens an image by its host path, as the VLMEvalKit init cell does', async () => {
+  it('opens an image by its host path, as the VLMEvalKit init cell does', async ({
+    sharedSession: session,
+  }) => {
     const execution = await session.execute(
       `from PIL import Image\nimage_1 = Image.open(${JSON.stringify(join(shared, 'sub', 'a.png'))})\nprint(image_1.size, image_1.getpixel((0, 0)))`,
     );
     expect(execution).toMatchObject({ status: 'ok', stdout: '(40, 30) (51, 102, 153)\n' });
   });
 
-  it('cannot be written, renamed into or deleted from', async () => {
+  it('cannot be written, renamed into or deleted from', async ({ sharedSession: session }) => {
     const execution = await session.execute(
       python([
         'import os',
@@ -67,7 +66,9 @@ describe('--ro-path: a host folder read-only inside every kernel', () => {
     expect(execution.stdout).toMatch(/^\[('(OSError|PermissionError)', ){4}'(OSError|PermissionError)'\]\n$/);
   });
 
-  it('shows nothing else of the host: not the folder next to it, nor what its symlinks point at', async () => {
+  it('shows nothing else of the host: not the folder next to it, nor what its symlinks point at', async ({
+    sharedSession: session,
+  }) => {
     const execution = await session.execute(
       python([
         'import os',

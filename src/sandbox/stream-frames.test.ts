@@ -6,8 +6,8 @@ const text = (frames: Buffer[][]) => frames.map((frames) => frames.map((frame) =
 
 describe('stream frames', () => {
   it('round-trips messages split and joined at every byte boundary', () => {
-    const first = encodeStreamFrames(message('<IDS|MSG>', 'sig', '{"a":1}', ''));
-    const second = encodeStreamFrames(message('x'));
+    const first = Buffer.concat(encodeStreamFrames(message('<IDS|MSG>', 'sig', '{"a":1}', '')));
+    const second = Buffer.concat(encodeStreamFrames(message('x')));
     const stream = Buffer.concat([first, second]);
     for (let cut = 0; cut <= stream.length; cut += 1) {
       const reader = new StreamFrameReader();
@@ -18,10 +18,20 @@ describe('stream frames', () => {
 
   it('keeps a message that arrives one byte at a time', () => {
     const reader = new StreamFrameReader();
-    const bytes = encodeStreamFrames(message('hello', 'world'));
+    const bytes = Buffer.concat(encodeStreamFrames(message('hello', 'world')));
     const got: Buffer[][] = [];
     for (const byte of bytes) got.push(...reader.push(Buffer.from([byte])));
     expect(text(got)).toEqual([['hello', 'world']]);
+  });
+
+  it('writes a large frame as it is, between the small ones, and reads it back whole', () => {
+    const big = Buffer.alloc(200_000, 'b');
+    const pieces = encodeStreamFrames([Buffer.from('head'), big, Buffer.from('tail')]);
+    expect(pieces).toHaveLength(3);
+    expect(pieces[1]).toBe(big);
+    const got = new StreamFrameReader().push(Buffer.concat(pieces));
+    expect(got.map((frames) => frames.map((frame) => frame.length))).toEqual([[4, 200_000, 4]]);
+    expect(got[0]![1]!.equals(big)).toBe(true);
   });
 
   it('refuses a frame length no real message has', () => {

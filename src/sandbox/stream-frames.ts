@@ -4,18 +4,33 @@
  * little-endian. Pure: no I/O here.
  */
 
-/** One buffer holding a whole message, so it goes out in a single write. */
-export function encodeStreamFrames(frames: Buffer[]): Buffer {
-  let size = 4;
-  for (const frame of frames) size += 4 + frame.length;
-  const out = Buffer.allocUnsafe(size);
-  out.writeUInt32LE(frames.length, 0);
-  let offset = 4;
+/** Frames from this size on are written as they are, not copied into the message's buffer. */
+const WRITE_AS_IS_BYTES = 64 * 1024;
+
+/**
+ * A whole message as pieces to write back to back (corked, so one writev): small frames are
+ * copied into shared buffers, a large one (an init cell's 8.5 MB of code) goes as it is,
+ * since a copy costs a fresh 8.5 MB of pages, and page faults are slow on VMs.
+ */
+export function encodeStreamFrames(frames: Buffer[]): Buffer[] {
+  const pieces: Buffer[] = [];
+  let pending: Buffer[] = [u32(frames.length)];
   for (const frame of frames) {
-    out.writeUInt32LE(frame.length, offset);
-    frame.copy(out, offset + 4);
-    offset += 4 + frame.length;
+    pending.push(u32(frame.length));
+    if (frame.length < WRITE_AS_IS_BYTES) {
+      pending.push(frame);
+      continue;
+    }
+    pieces.push(Buffer.concat(pending), frame);
+    pending = [];
   }
+  if (pending.length > 0) pieces.push(Buffer.concat(pending));
+  return pieces;
+}
+
+function u32(value: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeUInt32LE(value, 0);
   return out;
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAtomically } from './build-atomically.js';
 import { ImageIndex } from './image/image-index.js';
 import { readImageSet } from './image/read-image-set.js';
 import { buildTextIndex } from './text/build-text-index.js';
@@ -38,9 +39,7 @@ export async function ensureDemoIndexes(
     .map((line) => resolve(assetsDir, (JSON.parse(line) as { path: string }).path));
   const imageIndex = join(folder, `images-${digest([images, ...imageFiles])}.sqlite`);
   if (!existsSync(textIndex)) {
-    await buildAtomically(textIndex, (temporary) =>
-      buildTextIndex({ corpus, out: temporary }).then(() => undefined),
-    );
+    await buildTextIndex({ corpus, out: textIndex }); // builds on a copy and moves it into place
   }
   if (!existsSync(imageIndex)) {
     await buildAtomically(imageIndex, async (temporary) => {
@@ -53,16 +52,6 @@ export async function ensureDemoIndexes(
     });
   }
   return { textIndex, imageIndex };
-}
-
-async function buildAtomically(path: string, build: (temporary: string) => Promise<void>): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.building`;
-  try {
-    await build(temporary);
-    renameSync(temporary, path);
-  } finally {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });
-  }
 }
 
 function digest(files: string[]): string {

@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import type { EpisodeStore } from '../env/episode-store.js';
 import { gateSandbox } from '../env/session-gate.js';
 import { createRewardScorer } from '../reward/compute-reward.js';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import type { SearchProvider } from '../search/search-provider.js';
 import { buildEnvServer } from './env-server.js';
 
-let kernels: KernelSandbox;
 let app: FastifyInstance;
 let store: EpisodeStore;
 let picture: string;
@@ -22,27 +21,32 @@ const search: SearchProvider = {
 };
 
 beforeAll(async () => {
-  kernels = await createLocalSandbox({ poolSize: 1 });
-  const sandbox = gateSandbox(kernels, 2, 30_000);
   picture = (
     await sharp({ create: { width: 280, height: 196, channels: 3, background: '#c33' } })
       .png()
       .toBuffer()
   ).toString('base64');
-  ({ app, store } = buildEnvServer(
-    {
-      sandbox,
-      searchTools: { scripted: { text: search } },
-      defaultSearch: 'scripted',
-      scorers: { deepeyesv2: createRewardScorer({ profile: 'deepeyesv2' }) },
-    },
-    { capacity: 3, idleTtlMs: 60_000, sandboxStats: sandbox.stats },
-  ));
 });
-afterAll(async () => {
-  await app?.close();
-  await kernels?.close();
-});
+
+// The fixture owns the kernels and the server (closed with the file); helpers reach them through the handles.
+const it = sandboxTest({ poolSize: 1 }).extend(
+  'server',
+  { scope: 'file', auto: true },
+  async ({ sandbox: kernels }, { onCleanup }) => {
+    const sandbox = gateSandbox(kernels, 2, 30_000);
+    ({ app, store } = buildEnvServer(
+      {
+        sandbox,
+        searchTools: { scripted: { text: search } },
+        defaultSearch: 'scripted',
+        scorers: { deepeyesv2: createRewardScorer({ profile: 'deepeyesv2' }) },
+      },
+      { capacity: 3, idleTtlMs: 60_000, sandboxStats: sandbox.stats },
+    ));
+    onCleanup(() => app.close());
+    return app;
+  },
+);
 
 async function create(payload: Record<string, unknown> = {}) {
   return app.inject({

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRewardScorer, type RewardScorer } from '../reward/compute-reward.js';
 import type { RewardRequest, RewardResult } from '../reward/reward-result.js';
 import { buildRewardServer } from './reward-server.js';
@@ -21,22 +21,31 @@ function server(scorer: RewardScorer = createRewardScorer(), options = {}) {
   return app;
 }
 
-/** A scorer that holds every item until released, to fill the queue. */
+/**
+ * A scorer that holds every item until released, to fill the queue. `started(n)` resolves once `n`
+ * items have reached the scorer (so are running, not queued): the signal to wait on.
+ */
 function heldScorer() {
   const waiting: Array<() => void> = [];
+  let arrivals = 0;
+  const arrivalWaiters: Array<{ count: number; arrived: () => void }> = [];
   const inner = createRewardScorer();
   const scorer: RewardScorer = {
     profile: 'deepeyesv2',
     async score(request: RewardRequest): Promise<RewardResult> {
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      const held = new Promise<void>((resolve) => waiting.push(resolve));
+      arrivals += 1;
+      for (const waiter of arrivalWaiters) if (arrivals >= waiter.count) waiter.arrived();
+      await held;
       return inner.score(request);
     },
   };
-  return { scorer, waiting };
-}
-
-async function until(condition: () => boolean) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1));
+  const started = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (arrivals >= count) resolve();
+      else arrivalWaiters.push({ count, arrived: resolve });
+    });
+  return { scorer, waiting, started };
 }
 
 describe('reward server', () => {
@@ -79,17 +88,20 @@ describe('reward server', () => {
   });
 
   it('answers 503 with Retry-After when the queue is full, and recovers', async () => {
-    const { scorer, waiting } = heldScorer();
+    const { scorer, waiting, started } = heldScorer();
     const app = server(scorer, { maxConcurrent: 1, maxQueued: 1, retryAfterSeconds: 3 });
     const first = app.inject({ method: 'POST', url: '/reward', payload: item });
-    await until(() => waiting.length === 1);
+    await started(1);
     const second = app.inject({ method: 'POST', url: '/reward', payload: item });
-    let health = { active: 0, queued: 0 };
-    for (let i = 0; i < 50 && health.queued < 1; i++) {
-      health = (await app.inject({ method: 'GET', url: '/health' })).json();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    expect(health).toMatchObject({ active: 1, queued: 1 });
+    // Nothing signals "queued" from inside the server: wait (bounded) until /health says so.
+    await vi.waitFor(
+      async () =>
+        expect((await app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({
+          active: 1,
+          queued: 1,
+        }),
+      { timeout: 5_000, interval: 5 },
+    );
     const rejected = await app.inject({ method: 'POST', url: '/reward', payload: item });
     expect(rejected.statusCode).toBe(503);
     expect(rejected.headers['retry-after']).toBe('3');
@@ -97,7 +109,7 @@ describe('reward server', () => {
     const tooBig = await app.inject({ method: 'POST', url: '/reward', payload: [item, item] });
     expect(tooBig.statusCode).toBe(503);
     waiting.shift()!();
-    await until(() => waiting.length === 1);
+    await started(2);
     waiting.shift()!();
     expect((await first).statusCode).toBe(200);
     expect((await second).statusCode).toBe(200);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { describe, expect } from 'vitest';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import { buildSandboxServer } from './sandbox-server.js';
 import { evictedNotice } from './sandbox-v1-format.js';
 
@@ -11,16 +12,18 @@ let sandbox: KernelSandbox;
 let app: FastifyInstance;
 let base: string;
 
-beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 2, maxSessions: MAX_SESSIONS });
-  app = buildSandboxServer(sandbox);
-  base = await app.listen({ host: '127.0.0.1', port: 0 });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await sandbox?.close();
-});
+// The fixture owns the sandbox and server (closed with the file); helpers reach them through the handles.
+const it = sandboxTest({ poolSize: 2, maxSessions: MAX_SESSIONS }).extend(
+  'server',
+  { scope: 'file', auto: true },
+  async ({ sandbox: started }, { onCleanup }) => {
+    sandbox = started;
+    app = buildSandboxServer(started);
+    onCleanup(() => app.close());
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    return app;
+  },
+);
 
 type V1Answer = { status: string; output: { stdout: string; stderr: string; result: string | null } };
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { describe, expect, vi } from 'vitest';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
 import { SESSION_BASE_RESERVATION_BYTES } from '../sandbox/memory-budget.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import { buildSandboxServer } from './sandbox-server.js';
 
 // A small budget over real kernels so it binds after a few allocations. No warm pool and no
@@ -12,20 +13,18 @@ const BUDGET_MB = 640;
 let sandbox: KernelSandbox;
 let app: FastifyInstance;
 
-beforeAll(async () => {
-  sandbox = await createLocalSandbox({
-    poolSize: 0,
-    maxSessions: 16,
-    memoryBudgetMb: BUDGET_MB,
-    memorySampleMs: 3_600_000,
-    sessionWaitMs: 300,
-  });
-  app = buildSandboxServer(sandbox);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await sandbox?.close();
+// The fixture owns the sandbox and server (closed with the file); helpers reach them through the handles.
+const it = sandboxTest({
+  poolSize: 0,
+  maxSessions: 16,
+  memoryBudgetMb: BUDGET_MB,
+  memorySampleMs: 3_600_000,
+  sessionWaitMs: 300,
+}).extend('server', { scope: 'file', auto: true }, async ({ sandbox: started }, { onCleanup }) => {
+  sandbox = started;
+  app = buildSandboxServer(started);
+  onCleanup(() => app.close());
+  return app;
 });
 
 async function v1(sessionId: string, code: string) {

@@ -1,21 +1,25 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { describe, expect, vi } from 'vitest';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import { buildSandboxServer } from './sandbox-server.js';
 
 // Two sessions at most, so the third one makes the server choose what to evict.
 let sandbox: KernelSandbox;
 let app: FastifyInstance;
 
-beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 2, sessionWaitMs: 300 });
-  app = buildSandboxServer(sandbox, { maxBodyBytes: 256 * 1024, token: 'tok' });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await sandbox?.close();
-});
+// The fixture owns the sandbox and server (closed with the file); the helpers below reach them
+// through these handles.
+const it = sandboxTest({ poolSize: 1, maxSessions: 2, sessionWaitMs: 300 }).extend(
+  'server',
+  { scope: 'file', auto: true },
+  async ({ sandbox: started }, { onCleanup }) => {
+    sandbox = started;
+    app = buildSandboxServer(started, { maxBodyBytes: 256 * 1024, token: 'tok' });
+    onCleanup(() => app.close());
+    return app;
+  },
+);
 
 const auth = { authorization: 'Bearer tok' };
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { z } from 'zod';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import type { KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import { buildSandboxServer } from './sandbox-server.js';
 
 const casesSchema = z.object({
@@ -23,15 +24,17 @@ const golden = casesSchema.parse(
 let sandbox: KernelSandbox;
 let app: FastifyInstance;
 
-beforeAll(async () => {
-  sandbox = await createLocalSandbox({ poolSize: 1, maxSessions: 3, interruptGraceMs: 1000 });
-  app = buildSandboxServer(sandbox, { maxBodyBytes: 2 * 1024 * 1024 });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await sandbox?.close();
-});
+// The fixture owns the sandbox and server (closed with the file); helpers reach them through the handles.
+const it = sandboxTest({ poolSize: 1, maxSessions: 3, interruptGraceMs: 1000 }).extend(
+  'server',
+  { scope: 'file', auto: true },
+  async ({ sandbox: started }, { onCleanup }) => {
+    sandbox = started;
+    app = buildSandboxServer(started, { maxBodyBytes: 2 * 1024 * 1024 });
+    onCleanup(() => app.close());
+    return app;
+  },
+);
 
 async function v1(body: unknown) {
   const response = await app.inject({ method: 'POST', url: '/jupyter_sandbox', payload: body as object });

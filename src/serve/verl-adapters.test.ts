@@ -6,19 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { gateSandbox } from '../env/session-gate.js';
 import { createRewardScorer } from '../reward/compute-reward.js';
-import { createLocalSandbox, type KernelSandbox } from '../sandbox/kernel-sandbox.js';
+import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
 import type { SearchProvider } from '../search/search-provider.js';
 import { buildEnvServer } from './env-server.js';
 import { buildRewardServer } from './reward-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../../integrations/verl');
-let kernels: KernelSandbox;
 let envUrl: string;
 let rewardUrl: string;
-const closers: (() => Promise<unknown>)[] = [];
 
 const search: SearchProvider = {
   name: 'scripted',
@@ -27,31 +25,32 @@ const search: SearchProvider = {
   },
 };
 
-beforeAll(async () => {
-  kernels = await createLocalSandbox({ poolSize: 4 });
-  const sandbox = gateSandbox(kernels, 16, 60_000);
-  const scorer = createRewardScorer({ profile: 'deepeyesv2' });
-  const { app } = buildEnvServer(
-    {
-      sandbox,
-      searchTools: { scripted: { text: search } },
-      defaultSearch: 'scripted',
-      scorers: { deepeyesv2: scorer },
-    },
-    { sandboxStats: sandbox.stats },
-  );
-  envUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  const reward = buildRewardServer({ scorer });
-  rewardUrl = await reward.listen({ host: '127.0.0.1', port: 0 });
-  closers.push(
-    () => app.close(),
-    () => reward.close(),
-  );
-});
-afterAll(async () => {
-  for (const close of closers) await close();
-  await kernels?.close();
-});
+// The fixture owns the kernels and both servers (closed with the file); the test reads their URLs.
+const it = sandboxTest({ poolSize: 4 }).extend(
+  'servers',
+  { scope: 'file', auto: true },
+  async ({ sandbox: kernels }, { onCleanup }) => {
+    const sandbox = gateSandbox(kernels, 16, 60_000);
+    const scorer = createRewardScorer({ profile: 'deepeyesv2' });
+    const { app } = buildEnvServer(
+      {
+        sandbox,
+        searchTools: { scripted: { text: search } },
+        defaultSearch: 'scripted',
+        scorers: { deepeyesv2: scorer },
+      },
+      { sandboxStats: sandbox.stats },
+    );
+    const reward = buildRewardServer({ scorer });
+    onCleanup(async () => {
+      await app.close();
+      await reward.close();
+    });
+    envUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    rewardUrl = await reward.listen({ host: '127.0.0.1', port: 0 });
+    return { envUrl, rewardUrl };
+  },
+);
 
 it('runs the verl adapters: one prompt × 16 samples through the agent loop, the fork env, compute_score', async () => {
   const child = spawn('/usr/bin/python3', ['-m', 'unittest', '-v', 'tests.test_adapters'], {

@@ -3,6 +3,9 @@
  * and Ctrl-C stop a server with its kernels, and nothing is left behind (checked with `ps`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 type Proc = { pid: number; ppid: number; comm: string };
@@ -116,5 +119,22 @@ describe('deepeyes under signals', () => {
       () => (alive(tree.map((p) => p.pid)).length === 0 ? true : undefined),
       10_000,
     );
+  });
+
+  it('view: SIGTERM and Ctrl-C close the viewer and exit 0 (the port stops answering)', async () => {
+    const runs = mkdtempSync(join(tmpdir(), 'deepeyes-view-signals-'));
+    for (const [target, signal] of [
+      ['pid', 'SIGTERM'],
+      ['group', 'SIGINT'],
+    ] as const) {
+      const viewer = start(['view', '--port', '0', runs]);
+      const url = await waitFor('the view banner', () => /deepeyes view on (\S+)/.exec(viewer.stdout())?.[1]);
+      expect((await fetch(`${url}api/runs`)).status).toBeLessThan(500);
+      const pid = viewer.child.pid as number;
+      process.kill(target === 'group' ? -pid : pid, signal);
+      const [code, exitSignal] = await viewer.exited;
+      expect({ signal, code, exitSignal }).toEqual({ signal, code: 0, exitSignal: null });
+      await expect(fetch(url)).rejects.toThrow();
+    }
   });
 });

@@ -13,7 +13,7 @@ from uuid import uuid4
 
 from verl.experimental.agent_loop.agent_loop import AgentLoopBase, AgentLoopOutput, register
 
-from deepeyes_verl.client import Episode, decode_images, question_of
+from deepeyes_verl.client import Episode, decode_images, in_http_thread, question_of
 
 STOP = ["</code>", "</tool_call>"]
 BAD_WORDS = ["<|endoftext|>", "<size>", "<|im_start|>"]
@@ -45,7 +45,7 @@ class DeepEyesAgentLoop(AgentLoopBase):
         images = list(multi_modal_data.get("images") or [])
         prompt_ids = await self.apply_chat_template(messages, images=images)
 
-        episode = await asyncio.to_thread(
+        episode = await in_http_thread(
             Episode,
             images,
             question_of(messages, extra_info),
@@ -87,7 +87,7 @@ class DeepEyesAgentLoop(AgentLoopBase):
                 text = self.tokenizer.decode(token_ids, skip_special_tokens=False)
                 cut = getattr(output, "stop_reason", None) == "length" or len(token_ids) >= params["max_tokens"]
                 finish = "length" if cut else "stop"
-                step = await asyncio.to_thread(episode.step, text, finish)
+                step = await in_http_thread(episode.step, text, finish)
                 if step["done"]:
                     done_reason = step["done_reason"]
                     break
@@ -107,11 +107,11 @@ class DeepEyesAgentLoop(AgentLoopBase):
             reward_extra = {}
             if self.score_in_loop and reward_model.get("ground_truth") is not None and kwargs.get("data_source"):
                 response_text = self.tokenizer.decode(response_ids, skip_special_tokens=False)
-                reward = await asyncio.to_thread(episode.finish, response_text)
+                reward = await in_http_thread(episode.finish, response_text)
                 reward_score = float(reward["score"])
                 reward_extra = {"acc": reward["acc"], "format": reward["format"], "decided_by": reward["decided_by"]}
         finally:
-            await asyncio.to_thread(episode.close)
+            await in_http_thread(episode.close)
 
         output = AgentLoopOutput(
             prompt_ids=prompt_ids,

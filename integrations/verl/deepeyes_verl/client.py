@@ -1,12 +1,15 @@
 """A small blocking HTTP client for env serve and reward serve (urllib; retries on 429/503)."""
 
+import asyncio
 import base64
 import io
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 
 class DeepeyesServiceError(RuntimeError):
@@ -21,8 +24,33 @@ def reward_url():
     return os.environ.get("DEEPEYES_REWARD_URL", "http://127.0.0.1:8003").rstrip("/")
 
 
-def request_json(method, url, body=None, timeout_s=900.0, max_wait_s=600.0):
+# A step can wait at env serve's kernel gate for most of an RL step (`--sandbox-wait`, 3,600 s by default):
+# the HTTP timeout is a little longer, so the server's own clear error arrives first.
+DEFAULT_TIMEOUT_S = float(os.environ.get("DEEPEYES_HTTP_TIMEOUT", "3700"))
+
+_executor = None
+_executor_lock = threading.Lock()
+
+
+async def in_http_thread(function, *args):
+    """Runs a blocking call on the adapters' own thread pool, not asyncio's default one.
+
+    The default pool has at most 32 threads. With 32 samples' steps waiting at env serve's kernel gate,
+    the next step of an episode that holds a kernel would queue behind them, waiting for its own kernel
+    to be freed: nothing moves until the server expires someone. One thread per waiting call (created
+    lazily, DEEPEYES_HTTP_THREADS at most) lets every sample's request reach the server."""
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(
+                max_workers=int(os.environ.get("DEEPEYES_HTTP_THREADS", "4096")), thread_name_prefix="deepeyes-http"
+            )
+    return await asyncio.get_running_loop().run_in_executor(_executor, lambda: function(*args))
+
+
+def request_json(method, url, body=None, timeout_s=None, max_wait_s=600.0):
     """Sends JSON, returns the decoded answer. Waits out 429/503 back-pressure (Retry-After) up to max_wait_s."""
+    timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
     data = None if body is None else json.dumps(body).encode("utf-8")
     deadline = time.monotonic() + max_wait_s
     while True:

@@ -4,9 +4,7 @@
 - Upstream verl 0.8-0.10, `reward.custom_reward_function.{path,name}`: `compute_score_async`
   (verl >= 0.9 silently ignores the legacy top-level reward keys)."""
 
-import asyncio
-
-from deepeyes_verl.client import request_json, reward_url
+from deepeyes_verl.client import in_http_thread, request_json, reward_url
 
 
 def _body(data_source, solution_str, ground_truth, extra_info):
@@ -27,4 +25,4 @@ def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kw
 
 
 async def compute_score_async(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
-    return await asyncio.to_thread(compute_score, data_source, solution_str, ground_truth, extra_info)
+    return await in_http_thread(compute_score, data_source, solution_str, ground_truth, extra_info)

@@ -17,7 +17,7 @@ const envServeFlagsSchema = z.object({
   maxEpisodes: z.coerce.number().int().positive().default(4096),
   idleTtl: z.coerce.number().positive().default(600),
   maxSandboxSessions: z.coerce.number().int().positive().default(64),
-  sandboxWait: z.coerce.number().positive().default(600),
+  sandboxWait: z.coerce.number().positive().default(3600),
   poolSize: z.coerce.number().int().min(0).max(64).default(4),
   searchProvider: z.enum(TEXT_PROVIDERS).default('local'),
   imageSearchProvider: z.enum(IMAGE_PROVIDERS).optional(),
@@ -101,6 +101,7 @@ export async function serveEnv(
         capacity: flags.maxEpisodes,
         idleTtlMs: Math.round(flags.idleTtl * 1000),
         sandboxStats: sandbox.stats,
+        lastSaturatedAt: sandbox.lastSaturatedAt,
       },
     );
     closers.push(() => app.close());
@@ -130,7 +131,11 @@ export function registerEnvCommands(program: Command, io: CliIO = processIO()): 
     .option('--max-episodes <n>', 'open episodes at most; more answer 429 + Retry-After', '4096')
     .option('--idle-ttl <seconds>', 'close an episode after this long without a request', '600')
     .option('--max-sandbox-sessions <n>', 'kernels open at once; episodes beyond wait for one', '64')
-    .option('--sandbox-wait <seconds>', 'longest an episode waits for a free kernel', '600')
+    .option(
+      '--sandbox-wait <seconds>',
+      'longest an episode waits for a free kernel (a 4,096-episode RL step keeps the last ones waiting for most of the step)',
+      '3600',
+    )
     .option('--pool-size <n>', 'kernels kept warm', '4')
     .option('--search-provider <name>', `text search: ${TEXT_PROVIDERS.join('|')}`, 'local')
     .option('--image-search-provider <name>', `image search: ${IMAGE_PROVIDERS.join('|')}`)

@@ -75,7 +75,11 @@ describe('deepeyes eval on the RealX sample (replayed model, fake judge over HTT
       `scoring: deepeyes: deepeyes (corrected, see docs/evaluation.md); judge ${judgeName}`,
     );
     const reopened = RunStore.openExisting(out);
-    expect(reopened.config()?.scoring).toEqual({ mode: 'deepeyes', judge: judgeName });
+    expect(reopened.config()?.scoring).toEqual({
+      mode: 'deepeyes',
+      judge: judgeName,
+      mcqFallback: { kind: 'random', seed: 0 },
+    });
     reopened.close();
     expect(markdown).toContain(`| deepeyes · ${judgeName} |`);
   });

@@ -10,6 +10,7 @@ import { progressLine } from '../../eval/runner/progress-line.js';
 import type { RunItem } from '../../eval/runner/run-item.js';
 import { createScorer, effectiveMode } from '../../eval/scoring/create-scorer.js';
 import type { ScoringMode } from '../../eval/scoring/scorer.js';
+import type { McqFallback } from '../../eval/scoring/vlmevalkit/mcq-fallback.js';
 import { OpenAIChatModel } from '../../model/openai-chat-model.js';
 import { LlmJudge, openJudgeCache } from '../../reward/index.js';
 import { CachedTaskJudge, taskPromptVersion } from '../../reward/judge/cached-task-judge.js';
@@ -39,6 +40,9 @@ export const evalFlagsSchema = z
     /** `auto`: the fork's scoring where VLMEvalKit has the benchmark, deepeyes' elsewhere. */
     scoring: z.enum(['auto', 'vlmevalkit', 'deepeyes']).default('auto'),
     judgePromptFile: z.array(z.string()).default([]),
+    /** vlmevalkit multiple choice with no readable option: a seeded random letter or Z (the fork's way), or wrong. */
+    mcqFallback: z.enum(['random', 'wrong']).default('random'),
+    mcqFallbackSeed: z.coerce.number().int().default(0),
     /** Seed of the option shuffling (the agent's sampling seed is `--seed`, an agent flag). */
     optionSeed: z.coerce.number().int().default(0),
     shuffle: z.boolean().optional(),
@@ -144,6 +148,8 @@ export async function evalCommand(
   io.err(`deepeyes eval · ${benchmark.title} · ${flags.mode} · ${models.join(', ')}\n`);
   for (const line of agent.describe ?? []) io.err(`  ${line}\n`);
   const scoringMode = effectiveMode(flags.scoring, benchmark);
+  const mcqFallback: McqFallback =
+    flags.mcqFallback === 'random' ? { kind: 'random', seed: flags.mcqFallbackSeed } : { kind: 'wrong' };
   io.err(`  scoring: ${scoringSummary(scoringMode, judge?.name, benchmark)}\n`);
 
   let lastDraw = 0;
@@ -179,13 +185,14 @@ export async function evalCommand(
       resume: flags.resume,
       maxAttempts: flags.maxAttempts,
       judge: flags.judge ?? null,
-      scoring: { mode: scoringMode, judge: judge?.name ?? null },
+      scoring: { mode: scoringMode, judge: judge?.name ?? null, mcqFallback },
       extra: agentSettings(flags),
       ...(flags.format ? { format: flags.format } : {}),
       ...(flags.imageDir ? { imageDirectory: flags.imageDir } : {}),
       runItem: agent.runItem,
       scorer: createScorer({
         mode: flags.scoring,
+        mcqFallback,
         ...(judge ? { judge: judge.judge, taskJudge: judge.taskJudge } : {}),
       }),
       ...(dependencies.signal ? { signal: dependencies.signal } : {}),
@@ -234,6 +241,8 @@ const VOLATILE_FLAGS = new Set([
   'judge',
   'scoring',
   'judgePromptFile',
+  'mcqFallback',
+  'mcqFallbackSeed',
   'optionSeed',
   'shuffle',
   'concurrency',
@@ -336,6 +345,12 @@ export function registerEvalCommand(
       'a judge prompt template for one VLMEvalKit judge task (verify, match-option, match-yes-no, extract-answer, math-consistency); repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .option(
+      '--mcq-fallback <how>',
+      "vlmevalkit multiple choice when neither the answer nor three judge replies name an option: random (the fork's way: a random letter or Z, seeded, recorded in the run) | wrong",
+      'random',
+    )
+    .option('--mcq-fallback-seed <n>', 'seed of the random fallback (per item, order-independent)', '0')
     .option('--option-seed <n>', 'seed for multiple-choice option shuffling', '0')
     .option('--shuffle', 'shuffle multiple-choice options (default: per benchmark; on for V*)')
     .option('--no-shuffle', 'keep options in dataset order')

@@ -4,6 +4,7 @@ import { summarizeRun } from '../../eval/analytics/summarize-run.js';
 import type { LoadedRun } from '../../eval/report/load-run.js';
 import { writeReport } from '../../eval/report/write-report.js';
 import { describeRescore, rescoreItems } from '../../eval/scoring/rescore-run.js';
+import { DEFAULT_MCQ_FALLBACK } from '../../eval/scoring/vlmevalkit/mcq-fallback.js';
 import { type CliIO, processIO } from '../io.js';
 import { defaultCreateJudge } from './eval.js';
 
@@ -30,18 +31,19 @@ export async function reportCommand(
     : undefined;
   const rescore = async (run: LoadedRun): Promise<LoadedRun> => {
     if (!mode) return run;
-    const { items, summary } = await rescoreItems(
-      run.items,
-      mode,
-      judges ? { judge: judges.judge, taskJudge: judges.taskJudge } : {},
-    );
+    // The fallback (and its seed) the run recorded, so re-scoring draws the letters the run drew.
+    const mcqFallback = run.config.scoring?.mcqFallback ?? DEFAULT_MCQ_FALLBACK;
+    const { items, summary } = await rescoreItems(run.items, mode, {
+      mcqFallback,
+      ...(judges ? { judge: judges.judge, taskJudge: judges.taskJudge } : {}),
+    });
     io.out(`${describeRescore(run.label, summary)}\n`);
     return {
       ...run,
       label: `${run.label} (re-scored ${mode})`,
       config: {
         ...run.config,
-        scoring: { mode: mode === 'auto' ? 'vlmevalkit' : mode, judge: judges?.name ?? null },
+        scoring: { mode: mode === 'auto' ? 'vlmevalkit' : mode, judge: judges?.name ?? null, mcqFallback },
       },
       items,
       analytics: summarizeRun(items),

@@ -9,13 +9,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../model/testing/fake-openai-server.js';
 import { MetricStore } from '../../train/metrics/metric-store.js';
-import { memoryIO } from '../io.js';
-import { reportError } from '../report-error.js';
-import { registerTrainCommands } from './train.js';
+import { runTrainCli } from '../testing/run-train-cli.js';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const data = join(repo, 'test', 'fixtures', 'benchmarks', 'jsonl', 'ocrbench-sample.jsonl');
@@ -35,21 +32,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]) {
-  const io = memoryIO();
-  const program = new Command('deepeyes').exitOverride();
-  registerTrainCommands(program, io);
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'deepeyes', 'train', 'eval-checkpoints', ...argv]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  process.exitCode = undefined;
-  return { code, out: io.stdout.join(''), err: io.stderr.join('') };
-}
+const run = (...argv: string[]) => runTrainCli(['eval-checkpoints', ...argv]);
 
 /**
  * Processes still running in the process groups of the servers a run said it stopped, or naming
@@ -143,14 +126,20 @@ describe('deepeyes train eval-checkpoints', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';
+    let evaluating: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      evaluating = resolve;
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');
+      if (err.includes('evaluating ocrbench')) evaluating();
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    for (let waited = 0; !err.includes('evaluating ocrbench'); waited += 50) {
-      if (waited > 60_000) throw new Error(`the CLI never started evaluating:\n${err}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const endedEarly = exited.then((code) => {
+      throw new Error(`the CLI exited (${code}) before evaluating:\n${err}`);
+    });
+    endedEarly.catch(() => {}); // once evaluating, the exit that follows SIGINT is expected
+    await Promise.race([started, endedEarly]);
     const serverPid = /ready in [\d.]+ s \(pid (\d+)\)/.exec(err)?.[1];
     expect(serverPid).toBeDefined();
     child.kill('SIGINT');

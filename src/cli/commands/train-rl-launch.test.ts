@@ -7,12 +7,9 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRayDashboard, startFakeRayDashboard } from '../../train/testing/fake-ray-dashboard.js';
-import { memoryIO } from '../io.js';
-import { reportError } from '../report-error.js';
-import { registerTrainCommands } from './train.js';
+import { runTrainCli } from '../testing/run-train-cli.js';
 import { buildTrainRlCommand } from './train-rl.js';
 
 const root = mkdtempSync(join(tmpdir(), 'deepeyes-train-rl-'));
@@ -31,21 +28,8 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function run(...argv: string[]) {
-  const io = memoryIO();
-  const program = new Command('deepeyes').exitOverride();
-  registerTrainCommands(program, io).addCommand(buildTrainRlCommand(io));
-  process.exitCode = undefined;
-  let code = 0;
-  try {
-    await program.parseAsync(['node', 'deepeyes', 'train', ...argv]);
-    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (error) {
-    code = reportError(error, io);
-  }
-  process.exitCode = undefined;
-  return { code, out: io.stdout.join(''), err: io.stderr.join('') };
-}
+const run = (...argv: string[]) =>
+  runTrainCli(argv, (train, io) => train.addCommand(buildTrainRlCommand(io)));
 
 const base = (out: string) => [
   'rl',

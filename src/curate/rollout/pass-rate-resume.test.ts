@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScriptedChatModel } from '../../model/scripted-chat-model.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { scriptedTest as it } from '../../model/testing/scripted-test.js';
 import { createRewardScorer } from '../../reward/index.js';
 import type { CurationItem } from '../curation-item.js';
 import { CurationStore } from '../store/curation-store.js';
@@ -49,9 +49,9 @@ describe('difficulty stage interrupted and resumed', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('should redo no stored rollout and lose none after an abort mid-stage', async () => {
+  it('should redo no stored rollout and lose none after an abort mid-stage', async ({ scripted }) => {
     const controller = new AbortController();
-    const first = new ScriptedChatModel((_request, call) => {
+    const first = scripted((_request, call) => {
       if (call === 25) controller.abort(new Error('killed'));
       return '<think>x</think><answer>2</answer>';
     });
@@ -65,7 +65,7 @@ describe('difficulty stage interrupted and resumed', () => {
     expect(storedAfterKill).toBeGreaterThan(0);
     expect(storedAfterKill).toBeLessThan(60);
 
-    const second = new ScriptedChatModel(() => '<think>x</think><answer>2</answer>');
+    const second = scripted(() => '<think>x</think><answer>2</answer>');
     const resumed = await runDifficulty(
       SETTINGS,
       { store, images: new ImageStore(store), concurrency: 4 },

@@ -103,11 +103,10 @@ export async function scanVlmevalkitTsv(path: string, options: ScanOptions = {})
       const entry = waiting[position]!;
       if (entry.reference !== index) continue;
       waiting.splice(position, 1);
-      const { image_path: _path, ...rest } = entry.fields;
       const released: DatasetRow = {
         rowNumber: entry.rowNumber,
         line: entry.record.line,
-        fields: rest,
+        fields: entry.fields,
         images: row.images,
       };
       rows.push(released);
@@ -133,11 +132,12 @@ export async function scanVlmevalkitTsv(path: string, options: ScanOptions = {})
       if (value !== undefined && value !== '' && position !== imageColumn) fields[column] = value;
     });
     const bad = (reason: string): BadRow => ({ rowNumber: number, line: record.line, ...id, reason });
-    const { image_path: imagePath, ...rest } = fields;
+    // image_path stays a field too: MME's acc+ pairs the questions about one image by it.
+    const imagePath = fields.image_path;
     const row = (images: ImageSource[]): DatasetRow => ({
       rowNumber: number,
       line: record.line,
-      fields: rest,
+      fields,
       images,
     });
     if (imageColumn >= 0) {

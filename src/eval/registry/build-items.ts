@@ -101,7 +101,17 @@ function buildItem(
     definition.categoryFields.map((field) => groups[field]).find((value) => value !== undefined) ?? 'all';
 
   const meta: Record<string, string | number | boolean> = {};
-  for (const key of ['answer_type', 'precision', 'unit', 'question_type', 'type', 'answer_option'] as const) {
+  // image_path: MME pairs the two questions about one image for acc+ (benchmark-metrics.ts).
+  const metaKeys = [
+    'answer_type',
+    'precision',
+    'unit',
+    'question_type',
+    'type',
+    'answer_option',
+    'image_path',
+  ];
+  for (const key of metaKeys) {
     const value = fields[key];
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
       meta[key] = value;

@@ -1,3 +1,4 @@
+import { type BenchmarkMetrics, benchmarkMetrics } from '../analytics/benchmark-metrics.js';
 import type { GroupStats } from '../analytics/summarize-run.js';
 import { TOOL_CATEGORIES, TOOL_CATEGORY_LABELS } from '../analytics/tool-category.js';
 import { decimal, percent } from './format.js';
@@ -87,6 +88,9 @@ export function buildReportTables(runs: LoadedRun[]): ReportTable[] {
     );
     if (table) tables.push(table);
   }
+  for (const run of runs) {
+    for (const metrics of benchmarkMetrics(run.items)) tables.push(metricsTable(run.label, metrics));
+  }
   tables.push({
     title: 'Tool mix (share of tool calls, %)',
     header: [
@@ -127,4 +131,55 @@ export function buildReportTables(runs: LoadedRun[]): ReportTable[] {
   if (badRows.length > 0)
     tables.push({ title: 'Skipped rows', header: ['run', 'row', 'id', 'reason'], rows: badRows });
   return tables;
+}
+
+/** Values already in percent (the fork's scale), shown with two decimals; NaN/null as a dash. */
+const points = (value: number | null) => (value === null || Number.isNaN(value) ? '–' : value.toFixed(2));
+
+/** POPE, MME and HallusionBench as VLMEvalKit reports them (yorn.py's rating functions). */
+function metricsTable(label: string, metrics: BenchmarkMetrics): ReportTable {
+  if (metrics.benchmark === 'pope') {
+    return {
+      title: `${label} · POPE (VLMEvalKit's POPE_rating; F1, precision and recall of "Yes")`,
+      header: ['split', 'n', 'F1', 'acc %', 'precision %', 'recall %'],
+      rows: metrics.rows.map((row) => [
+        row.split,
+        String(row.n),
+        points(row.f1),
+        points(row.accuracy),
+        points(row.precision),
+        points(row.recall),
+      ]),
+    };
+  }
+  if (metrics.benchmark === 'hallusionbench') {
+    return {
+      title: `${label} · HallusionBench (VLMEvalKit's Hallusion_rating)`,
+      header: ['split', 'n', 'aAcc', 'fAcc', 'qAcc'],
+      rows: metrics.rows.map((row) => [
+        row.split,
+        String(row.n),
+        points(row.aAcc),
+        points(row.fAcc),
+        points(row.qAcc),
+      ]),
+    };
+  }
+  const { perception, cognition, categories, missing } = metrics.metrics;
+  const note = missing.length > 0 ? `; missing: ${missing.join(', ')}` : '';
+  return {
+    title: `${label} · MME (VLMEvalKit's MME_rating: acc + acc+ per category${note})`,
+    header: ['category', 'images', 'acc %', 'acc+ %', 'score'],
+    rows: [
+      ...categories.map((entry) => [
+        entry.category,
+        `${entry.images}${entry.unpaired > 0 ? ` (${entry.unpaired} unpaired)` : ''}`,
+        points(entry.accuracy),
+        points(entry.accuracyPlus),
+        points(entry.score),
+      ]),
+      ['perception (sum of 10)', '', '', '', points(perception)],
+      ['cognition (sum of 4)', '', '', '', points(cognition)],
+    ],
+  };
 }

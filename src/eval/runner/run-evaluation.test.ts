@@ -154,6 +154,11 @@ describe('evaluation runner', () => {
     const { runDirectory, store } = await freshRun();
     let inFlight = 0;
     let peak = 0;
+    let finished = 0;
+    // Each item is held until three run together (or all that are left), so the runner reaches its
+    // limit whatever the machine's timing; a runner that let fewer through would hang here and fail
+    // at the test's time limit.
+    const held: Array<() => void> = [];
     await runEvaluation({
       ...baseOptions(runDirectory, store),
       concurrency: 3,
@@ -161,14 +166,17 @@ describe('evaluation runner', () => {
       runItem: async (item) => {
         inFlight++;
         peak = Math.max(peak, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        const released = new Promise<void>((resolve) => held.push(resolve));
+        if (held.length === Math.min(3, 12 - finished)) for (const release of held.splice(0)) release();
+        await released;
         inFlight--;
+        finished++;
         return scriptedTrajectory(item, { answer: item.answer });
       },
     });
     expect(peak).toBe(3);
     store.close();
-  });
+  }, 10_000);
 
   it('on abort leaves unfinished items pending; a resume runs only those and re-runs errors', async () => {
     const { runDirectory, store } = await freshRun();
@@ -182,8 +190,8 @@ describe('evaluation runner', () => {
       maxAttempts: 1,
       runItem: async (item, { signal }) => {
         if (item.rowNumber === 1) throw new DeepeyesError('model-unreachable', 'down');
+        // Row 3 is in flight when the run is aborted, and gives up as a cancelled item does.
         if (item.rowNumber === 3) controller.abort();
-        await new Promise((resolve) => setTimeout(resolve, 2));
         if (signal.aborted) throw signal.reason;
         return scriptedTrajectory(item, { answer: item.answer });
       },

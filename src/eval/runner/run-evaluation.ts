@@ -6,6 +6,7 @@ import { writeTrajectory } from '../../agent/write-trajectory.js';
 import { DeepeyesError, UserError } from '../../errors.js';
 import { summarizeToolUse } from '../analytics/classify-tool-call.js';
 import type { EvalItem } from '../eval-item.js';
+import { finalPrediction } from '../scoring/final-prediction.js';
 import type { Score, Scorer } from '../scoring/scorer.js';
 import { itemDirectory } from './item-directory.js';
 import type { RunItem } from './run-item.js';
@@ -98,10 +99,15 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
     }
     const trajectory = ran.value;
     const trajectoryPath = await ensureTrajectory(outDir, trajectory, options.runDirectory);
-    const scored = await withRetries(() => options.scorer.score(item, trajectory.answer, signal));
+    // Without an <answer>, the last response is scored as the fork's agent scores it.
+    const final = finalPrediction(trajectory);
+    const scored = await withRetries(async () => {
+      const score = await options.scorer.score(item, final.prediction, signal);
+      return final.source === 'last-turn' ? { ...score, predictionSource: final.source } : score;
+    });
     const usage = summarizeToolUse(trajectory);
     const base = {
-      prediction: trajectory.answer,
+      prediction: final.prediction,
       attempts,
       trajectoryPath,
       toolCalls: usage.toolCalls,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import type { BadRow } from '../datasets/dataset-row.js';
 import type { EvalItem } from '../eval-item.js';
+import { DEFAULT_MCQ_FALLBACK, mcqFallbackSchema } from '../scoring/vlmevalkit/mcq-fallback.js';
 import { DatasetIndex } from './dataset-index.js';
 
 /** What makes two runs the same run: `--resume` refuses a store made with different values. */
@@ -17,7 +18,14 @@ export const runConfigSchema = z.object({
   shuffleOptions: z.boolean(),
   judge: z.string().nullable(),
   /** Scoring mode and judge model that produced the run's verdicts (absent in runs from before modes). */
-  scoring: z.object({ mode: z.enum(['vlmevalkit', 'deepeyes']), judge: z.string().nullable() }).optional(),
+  scoring: z
+    .object({
+      mode: z.enum(['vlmevalkit', 'deepeyes']),
+      judge: z.string().nullable(),
+      /** Multiple choice with no readable option (vlmevalkit mode); read as random, seed 0 when absent. */
+      mcqFallback: mcqFallbackSchema.optional(),
+    })
+    .optional(),
   /** Anything else the agent factory wants pinned (profile, budgets, search provider …). */
   extra: z.record(z.string(), z.unknown()).default({}),
 });
@@ -159,7 +167,12 @@ export class RunStore {
     const row = this.database.prepare('SELECT value FROM run WHERE key = ?').get('config') as
       | { value: string }
       | undefined;
-    return row ? runConfigSchema.parse(JSON.parse(row.value)) : undefined;
+    if (!row) return undefined;
+    const config = runConfigSchema.parse(JSON.parse(row.value));
+    // Runs from before the fallback was recorded read as the default, so they resume and re-score.
+    if (config.scoring && !config.scoring.mcqFallback)
+      config.scoring = { ...config.scoring, mcqFallback: DEFAULT_MCQ_FALLBACK };
+    return config;
   }
 
   createdAt(): string | undefined {

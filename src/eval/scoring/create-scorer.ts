@@ -6,6 +6,7 @@ import { findBenchmark } from '../registry/benchmarks.js';
 import { scoreDeepeyes } from './deepeyes/score-deepeyes.js';
 import type { Score, ScoreInputs, Scorer, ScoringMode } from './scorer.js';
 import type { ScoringInput } from './scoring-input.js';
+import type { McqFallback } from './vlmevalkit/mcq-fallback.js';
 import { scoreVlmevalkit } from './vlmevalkit/score-vlmevalkit.js';
 
 export type ScorerOptions = {
@@ -15,6 +16,8 @@ export type ScorerOptions = {
   taskJudge?: TaskJudge;
   /** The reward layer's judge, for `deepeyes` mode. */
   judge?: Judge;
+  /** `vlmevalkit` multiple choice when no option can be read (default: a seeded random letter, seed 0). */
+  mcqFallback?: McqFallback;
 };
 
 /** The mode a benchmark is scored in: `vlmevalkit` only where the fork's scoring is reproduced. */
@@ -27,6 +30,7 @@ export function effectiveMode(requested: ScoringMode | 'auto', definition: Bench
 export function scoringInput(item: EvalItem, prediction: string): ScoringInput {
   const inputs = scoreInputs(item);
   return {
+    id: item.id,
     benchmark: item.benchmark,
     question: item.question,
     reference: item.answer,
@@ -70,7 +74,7 @@ export async function scoreInput(
   }
   const outcome =
     effective === 'vlmevalkit' && definition.vlmevalkit
-      ? await scoreVlmevalkit(definition.vlmevalkit, input, options.taskJudge, signal)
+      ? await scoreVlmevalkit(definition.vlmevalkit, input, options.taskJudge, signal, options.mcqFallback)
       : await scoreDeepeyes(
           input,
           {

@@ -63,6 +63,7 @@ export async function rescoreItems(
         ? { verdict: 'wrong' as const, verifier: 'no-answer', mode: undefined }
         : await scoreInput(
             {
+              id: item.id,
               benchmark: item.benchmark,
               question: item.question,
               reference: item.reference,
@@ -90,7 +91,12 @@ export async function rescoreItems(
         });
       }
     }
-    out.push({ ...item, correct: after, score: { ...score, inputs } });
+    const source = item.score?.predictionSource;
+    out.push({
+      ...item,
+      correct: after,
+      score: { ...score, inputs, ...(source === undefined ? {} : { predictionSource: source }) },
+    });
   }
   summary.from =
     modes.size === 1 ? ([...modes][0] as RescoreSummary['from']) : modes.size === 0 ? 'legacy' : 'mixed';

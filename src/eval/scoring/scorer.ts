@@ -32,6 +32,8 @@ export type Score = {
   /** Judge calls made for this item. */
   judgeCalls?: number;
   inputs?: ScoreInputs;
+  /** `last-turn`: the trajectory gave no answer and its last response was scored (final-prediction.ts). */
+  predictionSource?: 'last-turn';
 };
 
 export interface Scorer {

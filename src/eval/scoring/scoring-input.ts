@@ -3,6 +3,8 @@
  * on a finished run's store (re-scoring) and on the golden fixtures.
  */
 export type ScoringInput = {
+  /** The item's id: keys seeded choices (the multiple-choice random fallback) so re-scoring repeats them. */
+  id?: string;
   /** Registry name (`ocrbench`, `hrbench-4k`, …). */
   benchmark: string;
   /** The question as written in the data (without the options block). */

@@ -88,13 +88,25 @@ describe('startFakeOpenAIServer', () => {
     expect((await chat(server.url, { messages: 'nope' })).status).toBe(400);
   });
 
+  it('signals when requests arrive, and names the shortfall when they do not', async () => {
+    server = await startFakeOpenAIServer();
+    const second = server.waitForRequests(2);
+    await chat(server.url, { messages: [] });
+    await chat(server.url, { messages: [] });
+    await expect(second).resolves.toBeUndefined();
+    await expect(server.waitForRequests(1)).resolves.toBeUndefined();
+    await expect(server.waitForRequests(3, 20)).rejects.toThrow(
+      'the fake OpenAI server got 2 of 3 chat requests in 20 ms',
+    );
+  });
+
   it('closes even while a request hangs', async () => {
     server = await startFakeOpenAIServer({ hang: true });
     const pending = fetch(`${server.url}/chat/completions`, {
       method: 'POST',
       body: JSON.stringify({ messages: [] }),
     });
-    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await server.waitForRequests(1);
     await server.close();
     server = undefined;
     await expect(pending).rejects.toThrow();

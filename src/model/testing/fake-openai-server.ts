@@ -46,6 +46,12 @@ export type FakeOpenAIServer = {
   requests: FakeChatRequest[];
   /** How many times `/v1/models` was asked. */
   modelListCount: () => number;
+  /**
+   * Resolves once `count` chat requests (default 1) have arrived, counting those already in
+   * `requests`: the signal a test waits on instead of sleeping. Rejects after `limitMs`
+   * (default 10 s) naming how many came.
+   */
+  waitForRequests(count?: number, limitMs?: number): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -78,6 +84,30 @@ export async function startFakeOpenAIServer(
   const requests: FakeChatRequest[] = [];
   let modelLists = 0;
   let failuresLeft = options.failFirst?.count ?? 0;
+  const arrivalWaiters = new Set<{ count: number; arrived: () => void }>();
+
+  function waitForRequests(count = 1, limitMs = 10_000): Promise<void> {
+    if (requests.length >= count) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = {
+        count,
+        arrived: () => {
+          clearTimeout(timer);
+          arrivalWaiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        arrivalWaiters.delete(waiter);
+        reject(
+          new Error(
+            `the fake OpenAI server got ${requests.length} of ${count} chat requests in ${limitMs} ms`,
+          ),
+        );
+      }, limitMs);
+      arrivalWaiters.add(waiter);
+    });
+  }
 
   async function chat(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     let json: unknown;
@@ -90,6 +120,7 @@ export async function startFakeOpenAIServer(
     if (!parsed.success) return sendError(response, 400, `invalid request: ${z.prettifyError(parsed.error)}`);
     const request = parsed.data;
     const index = requests.push(request) - 1;
+    for (const waiter of arrivalWaiters) if (requests.length >= waiter.count) waiter.arrived();
     if (options.hang) return; // the socket stays open until the client aborts or close() runs
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     if (failuresLeft > 0 && options.failFirst) {
@@ -152,6 +183,7 @@ export async function startFakeOpenAIServer(
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     modelListCount: () => modelLists,
+    waitForRequests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -80,10 +80,18 @@ describe('LlmJudge, strict parsing (deepeyesv2)', () => {
   it('never has more calls in flight than allowed', async () => {
     let inFlight = 0;
     let most = 0;
+    let finished = 0;
+    // Each call is held until three are in flight together (or all that are left), so the judge
+    // reaches its limit whatever the machine's timing; a limiter that let fewer through would hang
+    // here and fail at the test's time limit.
+    const held: Array<() => void> = [];
     const model = new ScriptedJudgeModel(async () => {
       most = Math.max(most, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      const released = new Promise<void>((resolve) => held.push(resolve));
+      if (held.length === Math.min(3, 12 - finished)) for (const release of held.splice(0)) release();
+      await released;
       inFlight--;
+      finished++;
       return '\\boxed{Yes}';
     });
     const judge = new LlmJudge({ models: [model], maxConcurrent: 3 });
@@ -92,7 +100,7 @@ describe('LlmJudge, strict parsing (deepeyesv2)', () => {
     );
     expect(model.calls).toBe(12);
     expect(most).toBe(3);
-  });
+  }, 10_000);
 
   it('uses the temperature and seed it is given', async () => {
     const model = new ScriptedJudgeModel(['\\boxed{Yes}']);

@@ -420,4 +420,6 @@ if __name__ == '__main__':
     # garbage collector from touching (and so copying) their pages after fork.
     gc.collect()
     gc.freeze()
+    # What the imports freed goes back to the system rather than into every kernel's heap.
+    ctypes.CDLL(None).malloc_trim(0)
     Zygote().serve()

@@ -18,4 +18,14 @@ describe('sandboxTest fixture', () => {
     expect(seen).toHaveLength(1);
     expect(sandbox.listSessions().map((info) => info.id)).not.toContain(seen[0]);
   });
+
+  it('should give every test of the file the same shared session', async ({ sharedSession }) => {
+    await sharedSession.execute('kept = 41');
+    seen.push(sharedSession.id);
+  });
+
+  it('should keep the shared session’s state for the next test', async ({ sharedSession }) => {
+    expect(sharedSession.id).toBe(seen[1]);
+    expect(await sharedSession.execute('kept + 1')).toMatchObject({ status: 'ok', result: '42' });
+  });
 });

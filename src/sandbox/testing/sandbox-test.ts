@@ -5,7 +5,9 @@ import type { KernelSandboxOptions } from '../sandbox-options.js';
 /**
  * A vitest `test` with a real local sandbox: `sandbox` is started once per test file (kernels are
  * slow to start) and always closed when the file ends, whatever the tests did; `session` is a fresh
- * session of it per test, always closed after the test.
+ * session of it per test, always closed after the test; `sharedSession` is one session for the whole
+ * file (for files whose tests build on one kernel's state, or would only pay to open one each),
+ * closed with the file. Each is opened only when a test asks for it.
  *
  * @example
  * const it = sandboxTest({ maxSessions: 4 });
@@ -29,6 +31,11 @@ export function sandboxTest(options: KernelSandboxOptions = {}) {
       },
     )
     .extend('session', async ({ sandbox }, { onCleanup }) => {
+      const session = await sandbox.openSession();
+      onCleanup(() => session.close());
+      return session;
+    })
+    .extend('sharedSession', { scope: 'file' }, async ({ sandbox }, { onCleanup }) => {
       const session = await sandbox.openSession();
       onCleanup(() => session.close());
       return session;

@@ -1,8 +1,6 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { InputFormatError, sqliteFileError, UserError } from '../../errors.js';
+import { type IndexFileKind, openIndexFile } from '../index-file.js';
 import type { ImageSearchHit } from '../search-provider.js';
 import {
   decodeForFingerprint,
@@ -15,8 +13,20 @@ import {
   WHOLE_PICTURE,
 } from './image-fingerprint.js';
 
-const SCHEMA_VERSION = '1';
 const THUMBNAIL_SIDE = 512;
+
+const IMAGE_INDEX_FILE: IndexFileKind = {
+  noun: 'image index',
+  article: 'an',
+  metaTable: 'deepeyes_image_index',
+  schemaVersion: '1',
+  schemaSql: `
+    CREATE TABLE images (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL, thumbnail BLOB NOT NULL);
+    CREATE TABLE windows (image INTEGER NOT NULL REFERENCES images (rowid), hash_high INTEGER NOT NULL, hash_low INTEGER NOT NULL, histogram BLOB NOT NULL);
+    CREATE INDEX windows_by_image ON windows (image);`,
+  buildCommand: 'deepeyes index build --images DIR|FILE.jsonl --out INDEX',
+  rebuildCommand: 'deepeyes index build --images …',
+};
 
 /** A picture to index, with what a result shows for it. */
 export type IndexedImage = { key: string; title: string; link: string; bytes: Uint8Array };
@@ -50,38 +60,7 @@ export class ImageIndex {
   }
 
   static open(path: string, options: { create?: boolean } = {}): ImageIndex {
-    if (options.create) mkdirSync(dirname(path), { recursive: true });
-    let database: Database.Database;
-    try {
-      database = new Database(path, { fileMustExist: !options.create });
-    } catch (cause) {
-      const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      throw new UserError(
-        'index-not-found',
-        `cannot open image index ${path}: ${isDirectory ? 'it is a directory' : options.create ? 'cannot create the file there' : 'no such file'}`,
-        {
-          cause,
-          hint: isDirectory
-            ? 'Give the path of an index file, not a directory.'
-            : 'build one with `deepeyes index build --images DIR|FILE.jsonl --out INDEX`',
-        },
-      );
-    }
-    try {
-      database.pragma('journal_mode = WAL');
-      ensureSchema(database, path, options.create ?? false);
-    } catch (error) {
-      database.close();
-      throw sqliteFileError(
-        error,
-        path,
-        'image index',
-        options.create
-          ? 'Give --out a new path (or an existing deepeyes image index to extend).'
-          : 'Give a file made by `deepeyes index build --images DIR|FILE.jsonl --out INDEX`.',
-      );
-    }
-    return new ImageIndex(database, path);
+    return new ImageIndex(openIndexFile(path, IMAGE_INDEX_FILE, options), path);
   }
 
   /**
@@ -205,34 +184,4 @@ export class ImageIndex {
       this.windowHistogram.set(row.histogram, window * HISTOGRAM_BINS);
     });
   }
-}
-
-function ensureSchema(database: Database.Database, path: string, create: boolean): void {
-  const hasMeta = database
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deepeyes_image_index'")
-    .get();
-  if (hasMeta) {
-    const version = database
-      .prepare("SELECT value FROM deepeyes_image_index WHERE key = 'schema'")
-      .pluck()
-      .get();
-    if (version !== SCHEMA_VERSION) {
-      throw new InputFormatError(
-        'index-version',
-        `${path} is an image index of schema ${String(version)}, expected ${SCHEMA_VERSION}`,
-        {
-          hint: 'rebuild it with `deepeyes index build --images …`',
-        },
-      );
-    }
-    return;
-  }
-  if (!create) throw new InputFormatError('index-format', `${path} is not a deepeyes image index`);
-  database.exec(`
-    CREATE TABLE deepeyes_image_index (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT INTO deepeyes_image_index VALUES ('schema', '${SCHEMA_VERSION}');
-    CREATE TABLE images (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, link TEXT NOT NULL, thumbnail BLOB NOT NULL);
-    CREATE TABLE windows (image INTEGER NOT NULL REFERENCES images (rowid), hash_high INTEGER NOT NULL, hash_low INTEGER NOT NULL, histogram BLOB NOT NULL);
-    CREATE INDEX windows_by_image ON windows (image);
-  `);
 }

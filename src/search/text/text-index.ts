@@ -1,7 +1,5 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { InputFormatError, sqliteFileError, UserError } from '../../errors.js';
+import type Database from 'better-sqlite3';
+import { type IndexFileKind, openIndexFile } from '../index-file.js';
 import type { SearchHit } from '../search-provider.js';
 import { excerptAround } from './excerpt.js';
 import type { Passage } from './passage.js';
@@ -9,13 +7,29 @@ import { PassageRanker, type PassageRankerOptions } from './passage-ranker.js';
 import { queryTerms } from './query-terms.js';
 import { clearWordCounts, readWordCounts, refreshWordCounts, TOKENIZER } from './word-counts.js';
 
-const SCHEMA_VERSION = '1';
 /**
  * BM25 weights for (title, text). Titles are short, so FTS5's per-column BM25 saturates there
  * quickly; a weight of 4 lets the page *about* the query beat a short page that only mentions it.
  */
 const TITLE_WEIGHT = 4;
 const TEXT_WEIGHT = 1;
+
+const TEXT_INDEX_FILE: IndexFileKind = {
+  noun: 'text index',
+  article: 'a',
+  metaTable: 'deepeyes_text_index',
+  schemaVersion: '1',
+  schemaSql: `
+    CREATE TABLE passages (
+      rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT, date TEXT
+    );
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+      title, text, content = 'passages', content_rowid = 'rowid', tokenize = '${TOKENIZER}'
+    );
+    INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25(${TITLE_WEIGHT}, ${TEXT_WEIGHT})');`,
+  buildCommand: 'deepeyes index build --corpus FILE.jsonl --out INDEX',
+  rebuildCommand: 'deepeyes index build',
+};
 
 export type TextIndexOptions = {
   /** Passages longer than this are cut to a window around the matched words. Default 700. */
@@ -76,37 +90,7 @@ export class TextIndex {
     path: string,
     options: TextIndexOptions & { create?: boolean; readonly?: boolean } = {},
   ): TextIndex {
-    if (options.create) mkdirSync(dirname(path), { recursive: true });
-    let database: Database.Database;
-    try {
-      database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
-    } catch (cause) {
-      const isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
-      throw new UserError(
-        'index-not-found',
-        `cannot open text index ${path}: ${isDirectory ? 'it is a directory' : options.create ? 'cannot create the file there' : 'no such file'}`,
-        {
-          cause,
-          hint: isDirectory
-            ? 'Give the path of an index file, not a directory.'
-            : 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
-        },
-      );
-    }
-    try {
-      if (!options.readonly) database.pragma('journal_mode = WAL');
-      ensureSchema(database, path, options.create ?? false);
-    } catch (error) {
-      database.close();
-      throw sqliteFileError(
-        error,
-        path,
-        'text index',
-        options.create
-          ? 'Give --out a new path (or an existing deepeyes text index to extend).'
-          : 'Give a file made by `deepeyes index build --corpus FILE.jsonl --out INDEX`.',
-      );
-    }
+    const database = openIndexFile(path, TEXT_INDEX_FILE, options);
     return new TextIndex(database, path, options);
   }
 
@@ -208,42 +192,4 @@ export class TextIndex {
       ...(row.date ? { date: row.date } : {}),
     };
   }
-}
-
-function ensureSchema(database: Database.Database, path: string, create: boolean): void {
-  const hasMeta = database
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deepeyes_text_index'")
-    .get();
-  if (hasMeta) {
-    const version = database
-      .prepare("SELECT value FROM deepeyes_text_index WHERE key = 'schema'")
-      .pluck()
-      .get();
-    if (version !== SCHEMA_VERSION) {
-      throw new InputFormatError(
-        'index-version',
-        `${path} is a text index of schema ${String(version)}, expected ${SCHEMA_VERSION}`,
-        {
-          hint: 'rebuild it with `deepeyes index build`',
-        },
-      );
-    }
-    return;
-  }
-  if (!create) {
-    throw new InputFormatError('index-format', `${path} is not a deepeyes text index`, {
-      hint: 'build one with `deepeyes index build --corpus FILE.jsonl --out INDEX`',
-    });
-  }
-  database.exec(`
-    CREATE TABLE deepeyes_text_index (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT INTO deepeyes_text_index VALUES ('schema', '${SCHEMA_VERSION}');
-    CREATE TABLE passages (
-      rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title TEXT NOT NULL, text TEXT NOT NULL, url TEXT, date TEXT
-    );
-    CREATE VIRTUAL TABLE passages_fts USING fts5(
-      title, text, content = 'passages', content_rowid = 'rowid', tokenize = '${TOKENIZER}'
-    );
-    INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25(${TITLE_WEIGHT}, ${TEXT_WEIGHT})');
-  `);
 }

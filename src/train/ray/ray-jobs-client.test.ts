@@ -50,36 +50,39 @@ describe('RayJobsClient against the fake dashboard', () => {
       image: 'registry.example/deepeyes-verl:0.1',
       numGpus: 8,
     });
-    const submitted = await client.submit(request);
-    expect(submitted.submissionId).toBe('deepeyes-rl-test-1');
-    expect(dashboard.submissions.at(-1)).toEqual({
-      entrypoint: "python3 -m verl.trainer.main_ppo 'trainer.experiment_name=run one'",
-      submission_id: 'deepeyes-rl-test-1',
-      metadata: {
-        deepeyes_version: '0.1.0',
-        deepeyes_kind: 'rl',
-        data_hash: 'd'.repeat(64),
-        config_hash: 'c'.repeat(64),
-      },
-      runtime_env: {
-        image_uri: 'registry.example/deepeyes-verl:0.1',
-        env_vars: { LLM_AS_A_JUDGE_BASE: 'http://judge:8000/v1' },
-      },
-      entrypoint_num_gpus: 8,
-    });
-    const seen = new Set<string>();
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const details = await client.status('deepeyes-rl-test-1');
-      seen.add(details.status);
-      if (details.status === 'SUCCEEDED') break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    // A dashboard of its own whose time moves only on tick(), so every state is seen in turn.
+    const stepped = await startFakeRayDashboard({ clock: 'manual' });
+    try {
+      const steppedClient = new RayJobsClient({ address: stepped.url, timeoutMs: 2000 });
+      const submitted = await steppedClient.submit(request);
+      expect(submitted.submissionId).toBe('deepeyes-rl-test-1');
+      expect(stepped.submissions.at(-1)).toEqual({
+        entrypoint: "python3 -m verl.trainer.main_ppo 'trainer.experiment_name=run one'",
+        submission_id: 'deepeyes-rl-test-1',
+        metadata: {
+          deepeyes_version: '0.1.0',
+          deepeyes_kind: 'rl',
+          data_hash: 'd'.repeat(64),
+          config_hash: 'c'.repeat(64),
+        },
+        runtime_env: {
+          image_uri: 'registry.example/deepeyes-verl:0.1',
+          env_vars: { LLM_AS_A_JUDGE_BASE: 'http://judge:8000/v1' },
+        },
+        entrypoint_num_gpus: 8,
+      });
+      const seen: string[] = [];
+      for (let tick = 0; tick < 5; tick++) {
+        seen.push((await steppedClient.status('deepeyes-rl-test-1')).status);
+        stepped.tick();
+      }
+      expect(seen).toEqual(['PENDING', 'RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED']);
+      expect(await steppedClient.logs('deepeyes-rl-test-1')).toBe('step:1 - loss:1.0\nstep:2 - loss:0.5\n');
+      expect((await steppedClient.list()).map((job) => job.submission_id)).toEqual(['deepeyes-rl-test-1']);
+      expect(await steppedClient.delete('deepeyes-rl-test-1')).toBe(true);
+    } finally {
+      await stepped.close();
     }
-    expect([...seen]).toEqual(expect.arrayContaining(['RUNNING', 'SUCCEEDED']));
-    expect(await client.logs('deepeyes-rl-test-1')).toBe(
-      'step:1 - critic/score/mean:0.25\nstep:2 - critic/score/mean:0.5\n',
-    );
-    expect((await client.list()).map((job) => job.submission_id)).toContain('deepeyes-rl-test-1');
-    expect(await client.delete('deepeyes-rl-test-1')).toBe(true);
   });
 
   it('follows the logs of a job that fails to the end and reports FAILED with the exit code', async () => {
@@ -122,8 +125,15 @@ describe('RayJobsClient against the fake dashboard', () => {
   it('stops a running job: STOPPED, and the follow ends', async () => {
     await client.submit({ entrypoint: 'long run', submission_id: 'stop-1' });
     const texts: string[] = [];
-    const following = client.followLogs('stop-1', (text) => texts.push(text));
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    let firstText: () => void = () => {};
+    const printing = new Promise<void>((resolve) => {
+      firstText = resolve;
+    });
+    const following = client.followLogs('stop-1', (text) => {
+      texts.push(text);
+      firstText();
+    });
+    await printing; // the job is running and its log is being followed
     expect(await client.stop('stop-1')).toBe(true);
     const final = await following;
     expect(final.status).toBe('STOPPED');
@@ -138,8 +148,17 @@ describe('RayJobsClient against the fake dashboard', () => {
     const doomedClient = new RayJobsClient({ address: doomed.url, timeoutMs: 1000 });
     await doomedClient.submit({ entrypoint: 'long', submission_id: 'gone-1' });
     const texts: string[] = [];
-    const following = doomedClient.followLogs('gone-1', (text) => texts.push(text)).catch((error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    let firstText: () => void = () => {};
+    const printing = new Promise<void>((resolve) => {
+      firstText = resolve;
+    });
+    const following = doomedClient
+      .followLogs('gone-1', (text) => {
+        texts.push(text);
+        firstText();
+      })
+      .catch((error) => error);
+    await printing; // mid-follow: lines are arriving
     await doomed.close();
     const error = await following;
     expect(error).toBeInstanceOf(RayDashboardError);

@@ -25,6 +25,8 @@ export type FakeRayDashboardOptions = {
   script?: (entrypoint: string) => FakeJobScript;
   /** Milliseconds per tick (PENDING lasts one tick). Default 20. */
   tickMs?: number;
+  /** `'manual'`: time moves only when the test calls `tick()`, so every state can be seen in turn. */
+  clock?: 'timer' | 'manual';
 };
 
 type FakeJob = {
@@ -40,6 +42,8 @@ export type FakeRayDashboard = {
   jobs: Map<string, FakeJob>;
   /** Request bodies received on `POST /api/jobs/`. */
   submissions: unknown[];
+  /** Moves every job on by one tick now (the only way time moves with `clock: 'manual'`). */
+  tick(): void;
   /** Closes abruptly: open log tails are cut (no close frame), as when the head node dies. */
   close(): Promise<void>;
 };
@@ -66,7 +70,7 @@ export async function startFakeRayDashboard(
     job.logs += text;
     for (const tail of job.tails) tail.send(text);
   };
-  const timer = setInterval(() => {
+  const tick = () => {
     for (const job of jobs.values()) {
       if (job.details.status === 'PENDING') {
         setStatus(job, 'RUNNING', 'Job is currently running.');
@@ -87,7 +91,8 @@ export async function startFakeRayDashboard(
         }
       }
     }
-  }, tickMs);
+  };
+  const timer = options.clock === 'manual' ? undefined : setInterval(tick, tickMs);
 
   const send = (response: ServerResponse, status: number, body: unknown) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -194,6 +199,7 @@ export async function startFakeRayDashboard(
     url: `http://127.0.0.1:${port}`,
     jobs,
     submissions,
+    tick,
     close: async () => {
       clearInterval(timer);
       for (const client of sockets.clients) client.terminate();

@@ -3,6 +3,7 @@ import type { ScoringInput, ScoringOutcome } from '../scoring-input.js';
 import { scoreChartQa } from './chartqa.js';
 import { scoreMathVerse } from './mathverse.js';
 import { scoreMathVista } from './mathvista.js';
+import type { McqFallback } from './mcq-fallback.js';
 import { scoreMmeRealWorld } from './mme-realworld.js';
 import { scoreMultipleChoice } from './multiple-choice.js';
 import { scoreOcrbench } from './ocrbench.js';
@@ -26,6 +27,7 @@ export async function scoreVlmevalkit(
   input: ScoringInput,
   judge: TaskJudge | undefined,
   signal?: AbortSignal,
+  mcqFallback?: McqFallback,
 ): Promise<ScoringOutcome> {
   switch (rule) {
     case 'ocrbench':
@@ -33,7 +35,7 @@ export async function scoreVlmevalkit(
     case 'chartqa':
       return scoreChartQa(input, judge, signal);
     case 'multiple-choice':
-      return scoreMultipleChoice(input, judge, signal);
+      return scoreMultipleChoice(input, judge, signal, mcqFallback);
     case 'mme-realworld':
       return scoreMmeRealWorld(input);
     case 'yes-no':
