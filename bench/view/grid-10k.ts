@@ -1,6 +1,7 @@
 /**
  * bench/view/grid-10k.ts — the viewer on a generated 10,000-sample eval run with images, in Chromium:
- * the sidecar index build (first open of a run), time to a usable grid (first page load and reloads), filter and
+ * time to a usable grid on the first open of a never-seen run (the search index then builds in the background),
+ * how long that background index takes, time to a usable grid (first page load and reloads), filter and
  * full-text search latency (server answer and until the grid shows the new count), and frame times while
  * scrolling the virtualised grid. Prints medians and the load average; targets: grid ≤ 2 s, filter/search
  * ≤ 200 ms, smooth scroll. Run: npx tsx bench/view/grid-10k.ts [--items N]
@@ -32,33 +33,60 @@ try {
   console.log(
     `generated ${items} samples with images in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
-  const viewer = createViewServer({
-    directories: [join(root, 'runs')],
-    cacheDirectory: join(root, 'cache'),
-    webDirectory: webDistDirectory(),
-  });
-  await viewer.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = viewer.app.server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/?view=samples&run=runs%2Fbig`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu'],
   });
+  const path = '?view=samples&run=runs%2Fbig';
+  const serve = async (cache: string) => {
+    const server = createViewServer({
+      directories: [join(root, 'runs')],
+      cacheDirectory: join(root, cache),
+      webDirectory: webDistDirectory(),
+    });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.app.server.address();
+    return {
+      server,
+      url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/${path}`,
+    };
+  };
+  const gridShown = async (page: import('playwright-core').Page, url: string) => {
+    const begin = performance.now();
+    await page.goto(url);
+    await page
+      .locator('.total')
+      .filter({ hasText: `${items} shown` })
+      .waitFor({ timeout: 120_000 });
+    await page.locator('.grid .row[data-sample]').first().waitFor();
+    return performance.now() - begin;
+  };
+  // First open of a run never seen before (no sidecar index): a fresh cache folder each round; the server
+  // is closed as soon as the grid shows, which stops its background text index.
+  const firstOpen: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const { server, url } = await serve(`cache-cold-${round}`);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    firstOpen.push(await gridShown(page, url));
+    await page.close();
+    await server.app.close();
+  }
+  const { server: viewer, url } = await serve('cache');
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const openGrid = async () => {
-      const begin = performance.now();
-      await page.goto(url);
-      await page
-        .locator('.total')
-        .filter({ hasText: `${items} shown` })
-        .waitFor({ timeout: 120_000 });
-      await page.locator('.grid .row[data-sample]').first().waitFor();
-      return performance.now() - begin;
-    };
-    // The first open builds the sidecar index (every trajectory file read once); timed on its own.
+    const openGrid = () => gridShown(page, url);
+    // One more first open, then the time until the background text index is complete (search ready).
     let begin = performance.now();
-    await viewer.app.inject({ method: 'GET', url: '/api/runs/runs%2Fbig/samples?limit=1' });
+    const firstOpenKept = await openGrid();
+    for (;;) {
+      const response = await viewer.app.inject({
+        method: 'GET',
+        url: '/api/runs/runs%2Fbig/samples?limit=1',
+      });
+      const search = (response.json() as { search: { indexed: number; total: number } }).search;
+      if (search.indexed === search.total) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const indexMs = performance.now() - begin;
     begin = performance.now();
     await viewer.app.inject({ method: 'GET', url: '/api/runs/runs%2Fbig' });
@@ -138,7 +166,10 @@ try {
       .join(' ');
     console.log(`load average ${load} (2 cores)`);
     console.log(
-      `sidecar index build ${(indexMs / 1000).toFixed(1)} s, run analytics ${detailMs.toFixed(0)} ms; usable grid (index built): first page load ${(cold / 1000).toFixed(2)} s, reload median ${(median(warm) / 1000).toFixed(2)} s`,
+      `first open of a never-seen run, until the grid shows: median ${(median(firstOpen) / 1000).toFixed(2)} s (${firstOpen.map((ms) => (ms / 1000).toFixed(2)).join(', ')}; once more ${(firstOpenKept / 1000).toFixed(2)} s)`,
+    );
+    console.log(
+      `full-text index complete (background) ${(indexMs / 1000).toFixed(1)} s after that open; run analytics ${detailMs.toFixed(0)} ms; grid with the index built: first page load ${(cold / 1000).toFixed(2)} s, reload median ${(median(warm) / 1000).toFixed(2)} s`,
     );
     console.log(
       `server filter median ${median(filterMs).toFixed(1)} ms (max ${Math.max(...filterMs).toFixed(1)}); full-text search median ${median(searchMs).toFixed(1)} ms (max ${Math.max(...searchMs).toFixed(1)})`,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCurationRun } from './testing/generate-curation-run.js';
 import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
 import { createViewServer } from './view-server.js';
 import { webDistDirectory } from './web-directory.js';
@@ -61,6 +62,7 @@ beforeAll(async () => {
     accuracyTenths: 7,
   });
   writeBrokenRuns(runs);
+  generateCurationRun(join(runs, 'curation'));
   viewer = createViewServer({
     directories: [runs],
     cacheDirectory: join(root, 'cache'),
@@ -115,6 +117,22 @@ describe('deepeyes view in Chromium', () => {
     await page.waitForFunction(CROP_LOADED);
     expect(await page.locator('.turn figcaption').first().textContent()).toBe('32×24');
     expect(page.url()).toContain('sample=q00042');
+  });
+
+  it('opens a rejected teacher trajectory of a curation run in the trajectory view', async () => {
+    await page.goto(`${viewerUrl}?run=runs%2Fcuration`);
+    const rejected = page.locator('tr[data-attempt="c2#0"] a');
+    await rejected.waitFor();
+    expect(await page.locator('tr[data-attempt]').count()).toBe(2); // the accepted attempt is not listed
+    await rejected.click();
+    await page.locator('.trajectory .turn').first().waitFor();
+    expect(await page.locator('p.rejected').textContent()).toBe('rejected: code-error');
+    expect(await page.locator('.turn pre.stderr').first().textContent()).toContain('NameError: heights');
+    expect(await page.locator('.answer b').textContent()).toBe('9');
+    expect(page.url()).toContain('attempt=0');
+    await page.goBack();
+    await page.locator('tr[data-attempt="c3#1"] a').click();
+    await page.locator('p.rejected').filter({ hasText: 'wrong-answer' }).waitFor();
   });
 
   it('compares two runs: flipped items and the McNemar p-value, both trajectories side by side', async () => {

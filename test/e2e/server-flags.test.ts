@@ -4,7 +4,7 @@
  * the parent `reward` command, even `--profile bogus`.)
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -178,4 +178,96 @@ describe('deepeyes sandbox serve flags', () => {
     const bad = await refused(['sandbox', 'serve', '--port', '0', '--max-sessions', 'many']);
     expect(bad.code).toBe(2);
   });
+
+  it('applies each limit flag: each one observed from outside or from inside a kernel', async () => {
+    // Not under /tmp: the sandbox mounts its own /tmp and refuses a --ro-path overlapping it.
+    const shared = mkdtempSync('/var/tmp/deepeyes-flags-ro-');
+    chmodSync(shared, 0o755);
+    writeFileSync(join(shared, 'note.txt'), 'shared through --ro-path');
+    const { url, banner, child } = await serve([
+      'sandbox',
+      'serve',
+      '--port',
+      '0',
+      '--token',
+      'secret',
+      '--max-sessions',
+      '5',
+      '--memory-budget-mb',
+      '3000',
+      '--memory-limit-mb',
+      '700',
+      '--pool-size',
+      '1',
+      '--process-limit',
+      '37',
+      '--cpu-time-limit',
+      '91',
+      '--max-output-chars',
+      '100',
+      '--max-images',
+      '1',
+      '--max-body-mb',
+      '1',
+      '--ro-path',
+      shared,
+    ]);
+    expect(banner).toMatch(/max 5 sessions; memory budget 3000 MB; token required/);
+    const headers = { 'content-type': 'application/json', authorization: 'Bearer secret' };
+    const call = async (code: string) => {
+      const response = await fetch(`${url}/jupyter_sandbox`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ session_id: 'flags', code, timeout: 20 }),
+      });
+      return {
+        status: response.status,
+        output: ((await response.json()) as { output: Record<string, unknown> }).output,
+      };
+    };
+    // --token
+    const anonymous = await fetch(`${url}/jupyter_sandbox`, { method: 'POST', body: '{}' });
+    expect(anonymous.status).toBe(401);
+    // --max-sessions, --memory-budget-mb
+    const metrics = (await (await fetch(`${url}/metrics`, { headers })).json()) as {
+      memory: { budgetMb: number };
+      sandbox: { maxSessions: number };
+    };
+    expect({ budget: metrics.memory.budgetMb, max: metrics.sandbox.maxSessions }).toEqual({
+      budget: 3000,
+      max: 5,
+    });
+    // --process-limit, --cpu-time-limit, --memory-limit-mb (address space = what was mapped + 700 MB), --ro-path
+    const inside = await call(
+      [
+        'import resource',
+        'print(resource.getrlimit(resource.RLIMIT_NPROC)[0], resource.getrlimit(resource.RLIMIT_CPU)[0])',
+        "vm = int([l for l in open('/proc/self/status') if l.startswith('VmSize')][0].split()[1]) * 1024",
+        'print(resource.getrlimit(resource.RLIMIT_AS)[0] - vm < 700 * 2**20 + 1)',
+        `print(open(${JSON.stringify(join(shared, 'note.txt'))}).read())`,
+      ].join('\n'),
+    );
+    expect(inside.output.stdout).toBe('37 91\nTrue\nshared through --ro-path\n');
+    // --max-output-chars
+    const long = await call("print('x' * 5000)");
+    expect((long.output.stdout as string).length).toBeLessThan(400);
+    expect(long.output.stdout).toMatch(/^x{100}/);
+    // --max-images
+    const figures = await call(
+      'import matplotlib.pyplot as plt\nfor i in range(3):\n    plt.figure(); plt.plot([i, 1]); plt.show()',
+    );
+    expect(figures.output.images).toHaveLength(1);
+    // --max-body-mb: answered 413, or the connection closed while the client still writes the
+    // oversize body (fastify answers as soon as Content-Length exceeds the limit); never run.
+    const big = await fetch(`${url}/jupyter_sandbox`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ session_id: 'flags', code: `x = "${'a'.repeat(2 * 2 ** 20)}"` }),
+    }).then(
+      (response) => response.status,
+      (error: Error) => (error.cause as { code?: string } | undefined)?.code,
+    );
+    expect(['413', 'EPIPE', 'ECONNRESET']).toContain(String(big));
+    child.kill('SIGTERM');
+  }, 120_000);
 });

@@ -1,18 +1,23 @@
-import type { Filter, RunDetail, RunListing, SampleDetail, SampleRow } from './types';
+import type {
+  AttemptDetail,
+  Filter,
+  RunDetail,
+  RunListing,
+  SampleDetail,
+  SampleRow,
+  SamplesPage,
+} from './types';
 
 /** Where the app reads runs from: the `deepeyes view` server, or a static bundle's data files. */
 export interface DataSource {
   readonly live: boolean;
   runs(): Promise<RunListing[]>;
   run(id: string): Promise<RunDetail>;
-  samples(
-    id: string,
-    filter: Filter,
-    offset: number,
-    limit: number,
-  ): Promise<{ total: number; rows: SampleRow[] }>;
+  samples(id: string, filter: Filter, offset: number, limit: number): Promise<SamplesPage>;
   sample(id: string, sampleId: string, filter: Filter): Promise<SampleDetail>;
   rows(id: string): Promise<SampleRow[]>;
+  /** A curation run's teacher attempt (rejected trajectories open in the trajectory view). */
+  attempt(id: string, itemId: string, attempt: string): Promise<AttemptDetail>;
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -40,6 +45,8 @@ export function liveSource(): DataSource {
     sample: (id, sampleId, filter) =>
       getJson(`${runUrl(id)}/samples/${encodeURIComponent(sampleId)}?${query(filter)}`),
     rows: async (id) => (await getJson<{ rows: SampleRow[] }>(`${runUrl(id)}/rows`)).rows,
+    attempt: (id, itemId, attempt) =>
+      getJson(`${runUrl(id)}/attempts/${encodeURIComponent(itemId)}/${encodeURIComponent(attempt)}`),
   };
 }
 
@@ -162,5 +169,10 @@ export function staticSource(): DataSource {
       };
     },
     rows: async (id) => (await load(id)).rows,
+    attempt: async () => {
+      throw new Error(
+        'teacher attempts are not in static bundles: open the curation run with `deepeyes view`',
+      );
+    },
   };
 }

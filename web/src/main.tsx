@@ -6,7 +6,7 @@ import { RunView } from './run-view';
 import { RunsView } from './runs-view';
 import { SamplesView } from './samples-view';
 import { type Route, readRoute, routeUrl } from './state';
-import { TrajectoryView } from './trajectory-view';
+import { AttemptView, TrajectoryView } from './trajectory-view';
 import './style.css';
 
 declare global {
@@ -31,6 +31,7 @@ function App() {
         sample: undefined,
         base: undefined,
         other: undefined,
+        attempt: undefined,
         filter: {},
       });
     if (change.view === 'compare') Object.assign(next, { run: undefined, filter: {} });
@@ -59,6 +60,9 @@ function App() {
         {route.view === 'samples' && route.run && <SamplesView source={source} route={route} go={go} />}
         {route.view === 'sample' && route.run && route.sample && (
           <TrajectoryView source={source} route={route} go={go} />
+        )}
+        {route.view === 'attempt' && route.run && route.sample && route.attempt && (
+          <AttemptView source={source} route={route} go={go} />
         )}
         {route.view === 'compare' && <CompareView source={source} route={route} go={go} />}
       </main>

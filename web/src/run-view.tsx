@@ -142,7 +142,6 @@ function EvalPanels({ run }: { run: RunDetail }) {
 
 function CurationPanels({ run, go }: { run: RunDetail; go: (route: Partial<Route>) => void }) {
   const curation = run.curation!;
-  void go;
   return (
     <div class="panels">
       <table class="stats">
@@ -212,8 +211,18 @@ function CurationPanels({ run, go }: { run: RunDetail; go: (route: Partial<Route
         <caption>Rejected teacher trajectories</caption>
         <tbody>
           {curation.rejected.slice(0, 200).map((row) => (
-            <tr key={`${row.id}-${row.attempt}`}>
-              <td>{row.id}</td>
+            <tr key={`${row.id}-${row.attempt}`} data-attempt={`${row.id}#${row.attempt}`}>
+              <td>
+                <a
+                  href={`?run=${encodeURIComponent(run.id)}&sample=${encodeURIComponent(row.id)}&attempt=${row.attempt}`}
+                  onClick={(event) => {
+                    event.preventDefault();
+                    go({ view: 'attempt', sample: row.id, attempt: String(row.attempt) });
+                  }}
+                >
+                  {row.id}
+                </a>
+              </td>
               <td>#{row.attempt}</td>
               <td>{row.teacher}</td>
               <td>{row.reasons.join(', ')}</td>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { DataSource } from './data-source';
 import { seconds } from './format';
 import type { Route } from './state';
-import type { Filter, RunDetail, SampleRow } from './types';
+import type { Filter, RunDetail, SampleRow, SearchProgress } from './types';
 
 const ROW_HEIGHT = 30;
 const PAGE = 200;
@@ -19,6 +19,7 @@ export function SamplesView({
 }) {
   const [run, setRun] = useState<RunDetail | null>(null);
   const [total, setTotal] = useState<number | null>(null);
+  const [search, setSearch] = useState<SearchProgress | null>(null);
   const [pages, setPages] = useState<Map<number, SampleRow[]>>(new Map());
   const [scrollTop, setScrollTop] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -38,11 +39,29 @@ export function SamplesView({
       (page) => {
         setTotal(page.total);
         setPages(new Map([[0, page.rows]]));
+        setSearch(page.search ?? null);
       },
       (failure: Error) => setError(failure.message),
     );
     if (viewport.current) viewport.current.scrollTop = 0;
   }, [route.run, filterKey]);
+  // While the run's search text is still being indexed, ask again each second: the progress moves, and a
+  // search's matches grow as items are indexed.
+  useEffect(() => {
+    if (!search || search.indexed >= search.total) return undefined;
+    const timer = setTimeout(() => {
+      const key = filterKey;
+      source.samples(route.run!, route.filter, 0, PAGE).then((page) => {
+        if (key !== filterKey) return;
+        setSearch(page.search ?? null);
+        if (!route.filter.q) return;
+        requested.current = new Set([0]);
+        setTotal(page.total);
+        setPages(new Map([[0, page.rows]]));
+      });
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [search, filterKey]);
 
   const height = viewport.current?.clientHeight ?? 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
@@ -110,6 +129,11 @@ export function SamplesView({
           onInput={(event) => setQuery(event.currentTarget.value)}
         />
         <button type="submit">search</button>
+        {search && search.indexed < search.total && (
+          <small class="indexing" title="search covers the samples indexed so far">
+            indexing… {search.indexed}/{search.total}
+          </small>
+        )}
         {select('verdict', 'verdict', ['right', 'wrong', 'error', 'pending'])}
         {select('errorKind', 'error kind', run?.facets?.errorKinds ?? [])}
         {select('category', 'category', run?.facets?.categories ?? [])}

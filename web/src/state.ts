@@ -2,11 +2,13 @@ import type { Filter } from './types';
 
 /** The app's state is its query string, so every view has a deep link (`?run=…&sample=…`). */
 export type Route = {
-  view: 'runs' | 'run' | 'samples' | 'sample' | 'compare';
+  view: 'runs' | 'run' | 'samples' | 'sample' | 'compare' | 'attempt';
   run?: string;
   sample?: string;
   base?: string;
   other?: string;
+  /** A curation run's teacher attempt number (with `sample` = the item id). */
+  attempt?: string;
   filter: Filter;
 };
 
@@ -36,8 +38,9 @@ export function readRoute(search: string): Route {
   const sample = parameters.get('sample') ?? undefined;
   const base = parameters.get('base') ?? undefined;
   const other = parameters.get('other') ?? undefined;
+  const attempt = parameters.get('attempt') ?? undefined;
   const named = parameters.get('view') as Route['view'] | null;
-  const view = named ?? (base ? 'compare' : sample ? 'sample' : run ? 'run' : 'runs');
+  const view = named ?? (base ? 'compare' : attempt ? 'attempt' : sample ? 'sample' : run ? 'run' : 'runs');
   return {
     view,
     filter,
@@ -45,14 +48,23 @@ export function readRoute(search: string): Route {
     ...(sample ? { sample } : {}),
     ...(base ? { base } : {}),
     ...(other ? { other } : {}),
+    ...(attempt ? { attempt } : {}),
   };
 }
 
 export function routeUrl(route: Route): string {
   const parameters = new URLSearchParams();
-  const implied = route.base ? 'compare' : route.sample ? 'sample' : route.run ? 'run' : 'runs';
+  const implied = route.base
+    ? 'compare'
+    : route.attempt
+      ? 'attempt'
+      : route.sample
+        ? 'sample'
+        : route.run
+          ? 'run'
+          : 'runs';
   if (route.view !== implied) parameters.set('view', route.view);
-  for (const key of ['run', 'sample', 'base', 'other'] as const)
+  for (const key of ['run', 'sample', 'base', 'other', 'attempt'] as const)
     if (route[key]) parameters.set(key, route[key]!);
   for (const [key, value] of Object.entries(route.filter)) if (value) parameters.set(key, value);
   const text = parameters.toString();

@@ -2,7 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import type { DataSource } from './data-source';
 import { seconds, text } from './format';
 import type { Route } from './state';
-import type { ImageRef, SampleDetail, Turn } from './types';
+import type { AttemptDetail, ImageRef, SampleDetail, Turn } from './types';
+
+type ViewProps = { source: DataSource; route: Route; go: (route: Partial<Route>) => void };
 
 function Picture({ image }: { image: ImageRef }) {
   const [zoomed, setZoomed] = useState(false);
@@ -203,6 +205,44 @@ export function TrajectoryView({
         </button>
       </nav>
       <h1>{route.sample}</h1>
+      <Trajectory detail={detail} />
+    </section>
+  );
+}
+
+/** A curation run's teacher attempt, accepted or rejected with its reasons, in the trajectory view. */
+export function AttemptView({ source, route, go }: ViewProps) {
+  const [attempt, setAttempt] = useState<AttemptDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setAttempt(null);
+    source
+      .attempt(route.run!, route.sample!, route.attempt!)
+      .then(setAttempt, (failure: Error) => setError(failure.message));
+  }, [route.run, route.sample, route.attempt]);
+  if (error) return <p class="error">{error}</p>;
+  if (!attempt) return <p>Loading teacher attempt…</p>;
+  const trajectory = attempt.trajectory;
+  const detail: SampleDetail = {
+    item: { id: attempt.id, question: trajectory?.question, prediction: trajectory?.answer },
+    trajectory,
+    problem: trajectory ? null : 'this attempt stored no trajectory',
+    row: null,
+    neighbours: { previous: null, next: null, index: -1 },
+  };
+  return (
+    <section>
+      <nav class="neighbours">
+        <button type="button" onClick={() => go({ view: 'run', sample: undefined, attempt: undefined })}>
+          ↑ curation run
+        </button>
+      </nav>
+      <h1>
+        {attempt.id} · attempt #{attempt.attempt} <small>{attempt.teacher}</small>
+      </h1>
+      <p class={attempt.accepted ? 'accepted' : 'rejected'}>
+        {attempt.accepted ? 'accepted' : `rejected: ${attempt.reasons.join(', ') || '(no reason stored)'}`}
+      </p>
       <Trajectory detail={detail} />
     </section>
   );

@@ -99,3 +99,18 @@ export type SampleDetail = {
   row: SampleRow | null;
   neighbours: { previous: string | null; next: string | null; index: number };
 };
+
+/** How much of a run's full-text search is ready: a large run's text is indexed in the background. */
+export type SearchProgress = { indexed: number; total: number };
+
+export type SamplesPage = { total: number; rows: SampleRow[]; search?: SearchProgress | null };
+
+/** A curation run's teacher attempt (`GET /api/runs/:run/attempts/:id/:attempt`). */
+export type AttemptDetail = {
+  id: string;
+  attempt: number;
+  teacher: string;
+  accepted: boolean;
+  reasons: string[];
+  trajectory: SampleDetail['trajectory'];
+};

@@ -77,7 +77,11 @@ export function registerReportCommand(program: Command, io: CliIO = processIO())
     .description('Write report.md and report.html for one or more evaluation runs, compared side by side')
     .argument('<dirs...>', 'run directories (the --out of deepeyes eval)')
     .option('--out <dir>', 'where to write the report (default: the first run directory)')
-    .option('--images <how>', 'inline (data URIs, one shareable file) | link (relative paths)', 'inline')
+    .option(
+      '--images <how>',
+      'inline (thumbnails inline, linking to full files in report-images/) | link (relative paths to the run files)',
+      'inline',
+    )
     .option(
       '--scoring <mode>',
       're-score every run from its store first: vlmevalkit | deepeyes | auto; prints how far the modes differ',

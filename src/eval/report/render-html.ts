@@ -9,8 +9,8 @@ import { buildReportTables } from './report-tables.js';
 
 export type HtmlReportOptions = {
   generatedAt: string;
-  /** Maps an image file (absolute path) to an `src`: a data URI for a self-contained file, or a relative link. */
-  imageSource: (absolutePath: string) => Promise<string>;
+  /** Maps an image file (absolute path) to a thumbnail `src` and the link to the full-resolution file. */
+  imageSource: (absolutePath: string) => Promise<{ src: string; href?: string }>;
 };
 
 /**

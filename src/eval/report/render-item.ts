@@ -2,8 +2,11 @@ import type { StoredItem } from '../runner/run-store.js';
 import { escapeHtml } from './format.js';
 import type { ReportTrajectory } from './read-trajectory.js';
 
-/** Turns a stored image path (relative to the trajectory's folder) into an `src` attribute value. */
-export type ImageSource = (relativePath: string) => Promise<string>;
+/**
+ * Turns a stored image path (relative to the trajectory's folder) into what the report shows: `src` (a
+ * thumbnail) and `href`, the full-resolution file the thumbnail links to.
+ */
+export type ImageSource = (relativePath: string) => Promise<{ src: string; href?: string }>;
 
 export type ItemStatusLabel = 'correct' | 'wrong' | 'error' | 'pending';
 
@@ -22,10 +25,11 @@ async function images(
 ): Promise<string> {
   if (list.length === 0) return '';
   const tags = await Promise.all(
-    list.map(
-      async (image) =>
-        `<img src="${escapeHtml(await source(image.path))}" width="${Math.min(image.width, 360)}" alt="${escapeHtml(image.path)} (${image.width}×${image.height})" loading="lazy">`,
-    ),
+    list.map(async (image) => {
+      const { src, href } = await source(image.path);
+      const tag = `<img src="${escapeHtml(src)}" width="${Math.min(image.width, 360)}" alt="${escapeHtml(image.path)} (${image.width}×${image.height})" loading="lazy">`;
+      return href ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener">${tag}</a>` : tag;
+    }),
   );
   return `<div class="images">${tags.join('')}</div>`;
 }

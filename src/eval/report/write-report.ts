@@ -1,5 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFile, link, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { distinctLabels, type LoadedRun, loadRun } from './load-run.js';
 import { renderHtmlReport } from './render-html.js';
 import { renderMarkdownReport } from './render-markdown.js';
@@ -43,6 +44,32 @@ export async function thumbnailDataUri(path: string): Promise<string> {
   return `data:image/jpeg;base64,${thumbnail.toString('base64')}`;
 }
 
+/** Folder next to report.html holding the full-resolution images its thumbnails link to. */
+export const REPORT_IMAGES = 'report-images';
+
+/**
+ * The full-resolution image next to the report (`report-images/<path hash>-<name>`): a hard link to the
+ * run's file where the file system allows, else a copy, so the report folder can be moved or shared
+ * without inlining multi-MB inputs into report.html.
+ */
+export async function exportFullImage(path: string, outDirectory: string): Promise<string> {
+  const directory = join(outDirectory, REPORT_IMAGES);
+  const target = join(
+    directory,
+    `${createHash('sha1').update(resolve(path)).digest('hex').slice(0, 12)}-${basename(path)}`,
+  );
+  await mkdir(directory, { recursive: true });
+  try {
+    await link(path, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return target;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
+    await copyFile(path, target);
+  }
+  return target;
+}
+
 /** Loads the runs and writes report.md and report.html; returns their paths and the runs. */
 export async function writeReport(
   options: WriteReportOptions,
@@ -53,14 +80,19 @@ export async function writeReport(
   const outDirectory = resolve(options.outDirectory ?? options.runDirectories[0]!);
   await mkdir(outDirectory, { recursive: true });
   const generatedAt = (options.now?.() ?? new Date()).toISOString();
+  const linkTo = (path: string) => relative(outDirectory, path).split('\\').join('/');
   const imageSource =
     options.images === 'link'
-      ? async (path: string) => relative(outDirectory, path).split('\\').join('/')
+      ? async (path: string) => ({ src: linkTo(path), href: linkTo(path) })
       : async (path: string) => {
           try {
-            return await thumbnailDataUri(path);
+            const [src, full] = await Promise.all([
+              thumbnailDataUri(path),
+              exportFullImage(path, outDirectory),
+            ]);
+            return { src, href: linkTo(full) };
           } catch {
-            return '';
+            return { src: '' };
           }
         };
   const markdownPath = join(outDirectory, 'report.md');
