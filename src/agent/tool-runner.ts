@@ -70,10 +70,18 @@ export class ToolRunner {
 
   /**
    * Starts opening the session (once); the driver calls it before the first model call so the
-   * kernel starts while the model thinks. A failure surfaces at the first code call.
+   * kernel starts while the model thinks. A failure surfaces at the first code call, and is not
+   * kept: the next code call tries to open again (a kernel start that timed out under load must not
+   * fail every later cell of the trajectory).
    */
   open(): Promise<void> {
-    this.opening ??= this.openSession();
+    if (this.opening === undefined) {
+      const opening = this.openSession();
+      this.opening = opening;
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
+    }
     return this.opening;
   }
 
