@@ -237,9 +237,14 @@ export class ToolRunner {
       const images: ModelImage[] = [];
       for (const hit of hits) {
         if (!hit.image || images.length >= this.options.maxObservationImages) continue;
-        // A result whose picture cannot be decoded is left out, text and image together.
+        // A result whose picture cannot be decoded is left out, text and image together; the RL
+        // release instead failed the whole search ("Search error", the episode ends), which
+        // upstream-rl reproduces (observations.jsonl image_corrupt_file).
         const image = await prepareObservationImage(hit.image, this.nextImageId(turn), { profile }).catch(
-          () => undefined,
+          (error: unknown) => {
+            if (profile === 'upstream-rl') throw error;
+            return undefined;
+          },
         );
         if (!image) continue;
         withImages.push(hit);
