@@ -103,6 +103,16 @@ describe('env serve episodes', () => {
 
     const third = (await step(id, 'Red.</think>\n<answer>red</answer>')).json();
     expect(third).toMatchObject({ done: true, done_reason: 'answer', answer: 'red', observation: null });
+    const summary = await app.inject({ method: 'GET', url: `/episodes/${id}` });
+    expect(summary.statusCode).toBe(200);
+    expect(summary.json()).toEqual({
+      episode_id: id,
+      profile: 'deepeyesv2',
+      turns: 3,
+      done: true,
+      done_reason: 'answer',
+      answer: 'red',
+    });
 
     const again = await step(id, '<answer>x</answer>');
     expect(again.statusCode).toBe(409);
@@ -161,6 +171,14 @@ describe('env serve errors', () => {
     const unknown = await step('nope', 'x');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('unknown-episode');
+    for (const [method, url] of [
+      ['GET', '/episodes/nope'],
+      ['POST', '/episodes/nope/finish'],
+    ] as const) {
+      const answer = await app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(answer.statusCode).toBe(404);
+      expect(answer.json().error.code).toBe('unknown-episode');
+    }
     const open = (await create()).json().episode_id;
     const badStep = await app.inject({
       method: 'POST',
