@@ -5,8 +5,8 @@ import { type ImageInfo, openImage, probeImage } from './probe-image.js';
 /**
  * The one check every door applies to an input image (the CLI's `--image`, a sandbox session's upload,
  * a dataset row): its bytes must decode completely, as PIL's `Image.load()` would need in the kernel —
- * a truncated JPEG passes a header probe but fails later. PNG and JPEG (nearly every input) are checked
- * for completeness without decoding their pixels, as PIL judges them; other formats are decoded once.
+ * a truncated JPEG passes a header probe but fails later. A JPEG is checked without decoding its pixels;
+ * other formats are decoded once, and a PNG the decoder refuses gets PIL's verdict (check-image-complete.ts).
  * `label` names the input in the error (a path, `image_2`, a field), so the user knows which one is bad.
  */
 export async function validateInputImage(bytes: Uint8Array, label: string): Promise<ImageInfo> {
@@ -17,17 +17,25 @@ export async function validateInputImage(bytes: Uint8Array, label: string): Prom
   } catch (cause) {
     throw unreadable(label, reasonOf(cause), cause);
   }
-  const incomplete = await checkImageComplete(bytes);
-  if (incomplete === 'truncated') throw unreadable(label, TRUNCATED_REASON);
-  if (incomplete === 'damaged') throw unreadable(label, 'it cannot be decoded (its image data is damaged)');
-  if (incomplete === 'unknown') {
-    try {
-      await openImage(bytes).raw().toBuffer();
-    } catch (cause) {
-      throw unreadable(label, reasonOf(cause), cause);
-    }
+  // A JPEG's completeness is known from its markers (~1 ms instead of a ~50 ms decode).
+  if (info.format === 'jpeg') return refuseIncomplete(await checkImageComplete(bytes), label, info);
+  try {
+    await openImage(bytes).raw().toBuffer();
+    return info;
+  } catch (cause) {
+    // libvips refuses some PNGs that PIL loads (a stream cut after its last row, a wrong trailing
+    // checksum): ask the PIL-faithful check before refusing. The decode stays first because it is
+    // faster than that check on a large PNG here.
+    const verdict = info.format === 'png' ? await checkImageComplete(bytes) : 'unknown';
+    if (verdict === 'unknown') throw unreadable(label, reasonOf(cause), cause);
+    return refuseIncomplete(verdict, label, info);
   }
-  return info;
+}
+
+function refuseIncomplete(verdict: string | undefined, label: string, info: ImageInfo): ImageInfo {
+  if (verdict === undefined) return info;
+  if (verdict === 'truncated') throw unreadable(label, TRUNCATED_REASON);
+  throw unreadable(label, 'it cannot be decoded (its image data is damaged)');
 }
 
 const TRUNCATED_REASON = 'it is truncated (the file ends before the image does)';
