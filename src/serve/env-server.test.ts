@@ -125,6 +125,20 @@ describe('env serve episodes', () => {
     expect((await app.inject({ method: 'GET', url: `/episodes/${id}` })).statusCode).toBe(404);
   });
 
+  it('gives each episode its own kernel (the release shared one across rollouts)', async () => {
+    const first = (await create()).json().episode_id;
+    const second = (await create()).json().episode_id;
+    const cell = (code: string) => `<code>\n\`\`\`python\n${code}\n\`\`\`\n</code>`;
+    expect((await step(first, cell('secret = 41 + 1\nprint(secret)'))).json().observation.text).toContain(
+      '42',
+    );
+    const other = (await step(second, cell('print(secret)'))).json();
+    expect(other.observation.text).toContain("NameError: name 'secret' is not defined");
+    expect((await step(first, cell('print(secret)'))).json().observation.text).toContain('42');
+    await app.inject({ method: 'DELETE', url: `/episodes/${first}` });
+    await app.inject({ method: 'DELETE', url: `/episodes/${second}` });
+  });
+
   it('ends on a malformed turn as the profile says, never a 500', async () => {
     const { episode_id: id } = (await create()).json();
     const result = await step(id, '<think>hmm</think>\n<code>\nprint(1)\n</code>');
