@@ -1,5 +1,11 @@
 import type { AgentOptionsInput } from '../../agent/agent-options.js';
-import { type AgentDependencies, type AgentRun, runAgent } from '../../agent/run-agent.js';
+import {
+  type AgentDependencies,
+  type AgentRun,
+  prepareAgentImages,
+  runAgent,
+} from '../../agent/run-agent.js';
+import type { ModelImage } from '../../protocol/chat-message.js';
 import type { CurationItem } from '../curation-item.js';
 
 /** One rollout to run: an item, its image bytes, with or without tools, and which sample it is. */
@@ -45,11 +51,28 @@ export type AgentRolloutOptions = {
  * what the RL environment shows.
  */
 export function agentRollouts(options: AgentRolloutOptions): RolloutRunner {
+  // The k samples of an item are given the same image array: its images are resized and encoded
+  // once, and the shared ModelImages let the model client and the cache reuse their encodings.
+  const prepared = new WeakMap<Uint8Array[], Promise<ModelImage[]>>();
+  const prepare = (images: Uint8Array[]) => {
+    let ready = prepared.get(images);
+    if (!ready) {
+      ready = prepareAgentImages(images, options.agent);
+      ready.catch(() => prepared.delete(images));
+      prepared.set(images, ready);
+    }
+    return ready;
+  };
   return {
     name: options.dependencies.model.name,
-    run: (input, signal) =>
+    run: async (input, signal) =>
       runAgent(
-        { id: `${input.item.id}#${input.sample}`, question: questionText(input.item), images: input.images },
+        {
+          id: `${input.item.id}#${input.sample}`,
+          question: questionText(input.item),
+          images: input.images,
+          preparedImages: await prepare(input.images),
+        },
         options.dependencies,
         {
           ...options.agent,
