@@ -69,9 +69,10 @@ export async function runAgent(
     runId,
   );
   try {
-    // The kernel starts while the first model call is in flight; if it cannot, the first code
-    // call ends the run with sandbox-error (a run that never runs code does not need it).
-    if (code) runner.open().catch(() => undefined);
+    // Eager: the kernel starts while the first model call is in flight; if it cannot, the first
+    // code call ends the run with sandbox-error (a run that never runs code does not need it).
+    // Lazy: the first code call opens it.
+    if (code && options.sessionOpen === 'eager') runner.open().catch(() => undefined);
     let stepInput: StepInput = { type: 'start', ...clock() };
     for (;;) {
       const result = nextStep(state, stepInput);

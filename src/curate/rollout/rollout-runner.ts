@@ -36,7 +36,11 @@ export function questionText(item: CurationItem): string {
 export type AgentRolloutOptions = {
   /** Model (wrap it in `CachedChatModel`), sandbox and search tools, shared by every rollout. */
   dependencies: AgentDependencies;
-  /** Agent options (profile, budgets, prompts); mode, temperature and seed are set per rollout. */
+  /**
+   * Agent options (profile, budgets, prompts); mode, temperature and seed are set per rollout.
+   * `sessionOpen` defaults to `lazy` here: a rollout opens its sandbox session at its first code
+   * call, so the many that answer without code cost the sandbox nothing.
+   */
   agent?: AgentOptionsInput;
   temperature: number;
   /** The seed of sample 0; sample i uses seed + i. */
@@ -48,7 +52,7 @@ export type AgentRolloutOptions = {
 /**
  * Rollouts through deepeyes' agent loop: without tools the `think` mode (reason, then answer),
  * with tools the full agent with sandbox and search, so every observation is byte-identical to
- * what the RL environment shows.
+ * what the RL environment shows. Sandbox sessions open lazily (at the first code call).
  */
 export function agentRollouts(options: AgentRolloutOptions): RolloutRunner {
   // The k samples of an item are given the same image array: its images are resized and encoded
@@ -75,6 +79,7 @@ export function agentRollouts(options: AgentRolloutOptions): RolloutRunner {
         },
         options.dependencies,
         {
+          sessionOpen: 'lazy',
           ...options.agent,
           mode: input.tools ? (options.toolMode ?? 'agent') : 'think',
           temperature: options.temperature,
