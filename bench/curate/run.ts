@@ -21,6 +21,7 @@
  *    Target < 10 s. Medians.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +180,17 @@ async function warmUp(url: string): Promise<void> {
     );
 }
 
+/** The host's CPU counters (/proc/stat): steal is time this VM's vCPUs waited for the host. */
+function cpuTicks(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((sum, value) => sum + value, 0) };
+}
+const stealSince = (before: { steal: number; total: number }) => {
+  const after = cpuTicks();
+  const total = after.total - before.total;
+  return `host steal ${total > 0 ? (((after.steal - before.steal) / total) * 100).toFixed(1) : '0.0'} %`;
+};
+
 const cpuMs = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
@@ -188,6 +200,7 @@ const cpuMs = () => {
 if (parts.has('throughput')) {
   const server = await startServer(0);
   await warmUp(server.url);
+  const ticks = cpuTicks();
   const ideal = concurrency / (latencyMs / 1000);
   const rates: number[] = [];
   const cpuPerRollout: number[] = [];
@@ -219,7 +232,7 @@ if (parts.has('throughput')) {
       `scripted server ${latencyMs} ms/call: median ${rate.toFixed(1)} rollouts/s (runs ${rates.map((r) => r.toFixed(1)).join(', ')}), ` +
       `ideal ${ideal.toFixed(1)}, ratio ${(rate / ideal).toFixed(3)} (target ≥ 0.90); ` +
       `CPU ms/rollout: pipeline ${median(cpuPerRollout).toFixed(2)}` +
-      `${server.pid ? `, model server ${median(serverCpuPerRollout).toFixed(2)}` : ' (server included)'}; load ${load()}`,
+      `${server.pid ? `, model server ${median(serverCpuPerRollout).toFixed(2)}` : ' (server included)'}; ${stealSince(ticks)}; load ${load()}`,
   );
   await server.close();
 }
@@ -228,6 +241,7 @@ if (parts.has('throughput')) {
 if (parts.has('tool-benefit')) {
   const server = await startServer(codeEvery);
   await warmUp(server.url);
+  const ticks = cpuTicks();
   const sandbox = await createLocalSandbox({ poolSize: Number(values['pool-size']), maxSessions: 128 });
   const sandboxPids = sandboxZygotePids(process.pid);
   const codeItems = codeEvery > 0 ? Math.ceil(toolItems / codeEvery) : 0;
@@ -279,7 +293,7 @@ if (parts.has('tool-benefit')) {
       `sessions open ${sessionOpen}, concurrency ${concurrency}, scripted server ${latencyMs} ms/call, ` +
       `${callsPerRollout.toFixed(3)} calls/rollout: median ${rate.toFixed(1)} rollouts/s ` +
       `(runs ${rates.map((r) => r.toFixed(1)).join(', ')}), ideal ${ideal.toFixed(1)}, ratio ${(rate / ideal).toFixed(3)} ` +
-      `(target ≥ 0.90); sandbox sessions per run ${median(sessions)}, sandbox CPU ms/rollout ${median(sandboxCpu).toFixed(1)}; load ${load()}`,
+      `(target ≥ 0.90); sandbox sessions per run ${median(sessions)}, sandbox CPU ms/rollout ${median(sandboxCpu).toFixed(1)}; ${stealSince(ticks)}; load ${load()}`,
   );
   await sandbox.close();
   await server.close();
