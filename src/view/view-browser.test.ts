@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBundle } from '../../scripts/web-bundle.mjs';
 import { generateCurationRun } from './testing/generate-curation-run.js';
 import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
 import { createViewServer } from './view-server.js';
@@ -45,8 +46,8 @@ function plainStaticServer(directory: string): Server {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(webDistDirectory(), 'index.html')))
-    execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
+  // Rebuilds web/dist when its sources changed since it was built, so the tests never see an old app.
+  ensureWebBundle(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''), () => {});
   await generateEvalRun({
     directory: join(runs, 'sft'),
     items: 120,
