@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBundle } from '../../scripts/web-bundle.mjs';
+import { compareMany } from './compare-runs.js';
 import { generateCurationRun } from './testing/generate-curation-run.js';
 import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
 import { createViewServer } from './view-server.js';
@@ -61,6 +62,13 @@ beforeAll(async () => {
     model: 'scripted-rl',
     seed: 5,
     accuracyTenths: 7,
+  });
+  await generateEvalRun({
+    directory: join(runs, 'grpo'),
+    items: 120,
+    model: 'scripted-grpo',
+    seed: 2,
+    accuracyTenths: 6,
   });
   writeBrokenRuns(runs);
   generateCurationRun(join(runs, 'curation'));
@@ -137,6 +145,7 @@ describe('deepeyes view in Chromium', () => {
   });
 
   it('compares two runs: flipped items and the McNemar p-value, both trajectories side by side', async () => {
+    // The older two-run link still opens.
     await page.goto(`${viewerUrl}?base=runs%2Fsft&other=runs%2Frl`);
     await page.locator('.pvalue').waitFor();
     expect(await page.locator('.pvalue').textContent()).toMatch(/McNemar exact p = [0-9.e-]+/);
@@ -145,6 +154,64 @@ describe('deepeyes view in Chromium', () => {
     await firstFlip.click();
     await page.locator('.side-by-side .trajectory').nth(1).waitFor();
     expect(await page.locator('.side-by-side .trajectory').count()).toBe(2);
+  });
+
+  it("compares a baseline with two runs: each run's flips and p-value, any two side by side", async () => {
+    const rows = async (run: string) =>
+      (
+        (await (await fetch(`${viewerUrl}api/runs/${encodeURIComponent(run)}/rows`)).json()) as {
+          rows: { id: string; verdict: string; category: string }[];
+        }
+      ).rows;
+    const [sft, rl, grpo] = await Promise.all(['runs/sft', 'runs/rl', 'runs/grpo'].map(rows));
+    const expected = compareMany({ id: 'runs/sft', rows: sft! }, [
+      { id: 'runs/rl', rows: rl! },
+      { id: 'runs/grpo', rows: grpo! },
+    ]);
+    await page.goto(viewerUrl);
+    await page.getByRole('button', { name: 'Compare runs' }).click();
+    await page.locator('section.compared').nth(1).waitFor();
+    expect(page.url()).toContain('compare=');
+    // Choose the baseline and the runs explicitly: sft against rl and grpo.
+    await page.selectOption('select[name=baseline]', 'runs/sft');
+    for (const run of ['runs/rl', 'runs/grpo']) {
+      const box = page.locator(`input[name=run][value="${run}"]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    await page.waitForFunction(
+      `new URLSearchParams(location.search).get('compare')?.split(',').length === 3`,
+    );
+    expect(new URL(page.url()).searchParams.get('compare')).toBe('runs/sft,runs/rl,runs/grpo');
+    for (const { id, comparison } of expected.runs) {
+      const section = page.locator(`section.compared[data-run="${id}"]`);
+      await section.locator('.pvalue').waitFor();
+      expect(await section.locator('.pvalue').textContent()).toBe(
+        `McNemar exact p = ${comparison.mcnemarP.toPrecision(3)}`,
+      );
+      expect(comparison.flips.length).toBeGreaterThan(0);
+      const shown = await section
+        .locator('tr[data-flip]')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-flip')));
+      expect(shown).toEqual(comparison.flips.slice(0, 200).map((flip) => flip.id));
+      // Regressions first.
+      expect(await section.locator('tr[data-flip] td:last-child').first().textContent()).toBe(
+        comparison.flips[0]!.direction,
+      );
+    }
+    expect(await page.locator('table.by-category thead th').count()).toBe(4);
+    // A grpo flip opens baseline vs grpo; then switch the left side to rl.
+    const flip = expected.runs[1]!.comparison.flips[0]!;
+    await page.locator(`section.compared[data-run="runs/grpo"] tr[data-flip="${flip.id}"]`).click();
+    await page.locator('.side-by-side .trajectory').nth(1).waitFor();
+    expect(new URL(page.url()).searchParams.get('pair')).toBe('0,2');
+    await page.selectOption('select[name=left]', '1');
+    await page.waitForFunction(`new URLSearchParams(location.search).get('pair') === '1,2'`);
+    await page.locator('.side-by-side h3').filter({ hasText: 'rl' }).waitFor();
+    expect(await page.locator('.side-by-side .trajectory').count()).toBe(2);
+    // The deep link reopens the same state.
+    await page.goto(page.url());
+    await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
+    await page.locator('.side-by-side .trajectory').nth(1).waitFor();
   });
 
   it('opens a static bundle from a plain file server, deep link included', async () => {
@@ -163,5 +230,8 @@ describe('deepeyes view in Chromium', () => {
     await page.waitForFunction(CROP_LOADED);
     await page.goto(`${base}?view=samples&run=runs%2Fsft&q=marker42`);
     await page.locator('.total').filter({ hasText: '1 shown' }).waitFor();
+    await page.goto(`${base}?compare=runs%2Fsft,runs%2Frl,runs%2Fgrpo`);
+    await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
+    expect(await page.locator('section.compared .pvalue').count()).toBe(2);
   });
 });

@@ -70,7 +70,15 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
       {evalRuns.length >= 2 && (
         <button
           type="button"
-          onClick={() => go({ view: 'compare', base: evalRuns[0]!.id, other: evalRuns[1]!.id })}
+          onClick={() => {
+            // The first eval run as baseline, against every other run on its benchmark (changeable there).
+            const benchmark = evalRuns[0]!.summary?.benchmark;
+            const same = evalRuns.filter((run) => run.summary?.benchmark === benchmark);
+            go({
+              view: 'compare',
+              compare: (same.length >= 2 ? same : evalRuns.slice(0, 2)).map((run) => run.id),
+            });
+          }}
         >
           Compare runs
         </button>
