@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBundle } from '../../scripts/web-bundle.mjs';
 import { compareMany } from './compare-runs.js';
 import { generateCurationRun } from './testing/generate-curation-run.js';
-import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
+import { finishPendingItems, generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
 import { createViewServer } from './view-server.js';
 import { webDistDirectory } from './web-directory.js';
 import { writeBundle } from './write-bundle.js';
@@ -23,6 +23,16 @@ let page: Page;
 let viewer: ReturnType<typeof createViewServer>;
 let viewerUrl: string;
 let staticServer: Server;
+/** A run still being written (its own benchmark, so the comparisons leave it out). */
+const liveRun = {
+  directory: join(runs, 'live'),
+  items: 20,
+  model: 'scripted-live',
+  seed: 1,
+  accuracyTenths: 5,
+  benchmark: 'live-bench',
+  pending: 8,
+};
 
 /** A plain static file server: GET only, whole files, no Range support (like the simplest static hosts). */
 function plainStaticServer(directory: string): Server {
@@ -70,6 +80,7 @@ beforeAll(async () => {
     seed: 2,
     accuracyTenths: 6,
   });
+  await generateEvalRun(liveRun);
   writeBrokenRuns(runs);
   generateCurationRun(join(runs, 'curation'));
   viewer = createViewServer({
@@ -212,6 +223,54 @@ describe('deepeyes view in Chromium', () => {
     await page.goto(page.url());
     await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
     await page.locator('.side-by-side .trajectory').nth(1).waitFor();
+  });
+
+  it('follows a run being written: progress and new verdicts appear without reload', async () => {
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/events')) streams.push(request.url());
+    });
+    await page.goto(viewerUrl);
+    const progress = page.locator('tr[data-run="runs/live"] progress');
+    await progress.waitFor();
+    expect(await progress.getAttribute('value')).toBe('12');
+    await page.evaluate('window.notReloaded = true');
+    await finishPendingItems(liveRun, 2);
+    await page.locator('tr[data-run="runs/live"] progress[value="14"]').waitFor({ timeout: 5000 });
+    await page.goto(`${viewerUrl}?view=samples&run=runs%2Flive`);
+    const row = page.locator('.grid .row[data-sample="q00014"] .verdict');
+    await row.waitFor();
+    expect(await row.textContent()).toBe('pending');
+    await page.evaluate('window.notReloaded = true');
+    await finishPendingItems(liveRun, 1);
+    await page.waitForFunction(
+      `document.querySelector('.grid .row[data-sample="q00014"] .verdict')?.textContent !== 'pending'`,
+      undefined,
+      { timeout: 5000 },
+    );
+    expect(await row.textContent()).toMatch(/^(right|wrong)/);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(streams.length).toBeGreaterThan(0); // followed by server-sent events, not by reloading
+  });
+
+  it('falls back to polling when the server refuses the event stream', async () => {
+    const refusing = createViewServer({
+      directories: [runs],
+      cacheDirectory: join(root, 'cache'),
+      webDirectory: webDistDirectory(),
+      maxEventClients: 0,
+    });
+    await refusing.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const address = refusing.app.server.address();
+      await page.goto(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+      await page.locator('tr[data-run="runs/live"] progress[value="15"]').waitFor();
+      await finishPendingItems(liveRun, 1);
+      await page.locator('tr[data-run="runs/live"] progress[value="16"]').waitFor({ timeout: 8000 });
+    } finally {
+      await page.goto('about:blank');
+      await refusing.app.close();
+    }
   });
 
   it('opens a static bundle from a plain file server, deep link included', async () => {

@@ -19,7 +19,7 @@ const COLUMNS: { key: string; label: string; value: (run: RunListing) => unknown
   { key: 'status', label: 'status', value: (run) => (run.error ? 'unreadable' : run.summary?.status) },
 ];
 
-/** The table of runs, refreshed every few seconds while served live (progress of running evals). */
+/** The table of runs, refreshed when the server reports a change (progress of running evals). */
 export function RunsView({ source, go }: { source: DataSource; go: (route: Partial<Route>) => void }) {
   const [runs, setRuns] = useState<RunListing[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,10 +33,11 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
         (failure: Error) => !stopped && setError(failure.message),
       );
     void load();
-    const timer = source.live ? setInterval(load, 3000) : undefined;
+    // Server-sent events say when runs change (new runs, runs being written); polling if they are refused.
+    const unsubscribe = source.subscribe(() => void load());
     return () => {
       stopped = true;
-      clearInterval(timer);
+      unsubscribe();
     };
   }, [source]);
   if (error) return <p class="error">{error}</p>;

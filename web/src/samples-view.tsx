@@ -63,6 +63,28 @@ export function SamplesView({
     return () => clearTimeout(timer);
   }, [search, filterKey]);
 
+  // A run being written: on a change event for this run (or a poll tick), the pages already fetched are
+  // fetched again in place (verdicts of pending items, new samples), the scroll position kept.
+  useEffect(() => {
+    let stale = false;
+    const unsubscribe = source.subscribe((runs) => {
+      if (runs && !runs.includes(route.run!)) return;
+      for (const page of requested.current)
+        source.samples(route.run!, route.filter, page * PAGE, PAGE).then((result) => {
+          if (stale) return;
+          if (page === 0) {
+            setTotal(result.total);
+            setSearch(result.search ?? null);
+          }
+          setPages((current) => new Map(current).set(page, result.rows));
+        });
+    });
+    return () => {
+      stale = true;
+      unsubscribe();
+    };
+  }, [route.run, filterKey]);
+
   const height = viewport.current?.clientHeight ?? 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
   const last = Math.min(total ?? 0, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
