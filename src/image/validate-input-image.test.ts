@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -38,4 +39,22 @@ describe('validateInputImage', () => {
       'Input image notes.txt is unreadable: it is not an image',
     );
   });
+});
+
+describe('validateInputImage follows PIL where the decoder is stricter', () => {
+  const cases = readFileSync('test/fixtures/image-completeness/cases.jsonl', 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { name: string; bytes: string; pil_loads: boolean });
+
+  it.each(cases.filter((c) => c.name.startsWith('png-')).map((c) => [c.name, c] as const))(
+    '%s',
+    async (_, c) => {
+      const accepted = await validateInputImage(Buffer.from(c.bytes, 'base64'), c.name).then(
+        () => true,
+        () => false,
+      );
+      expect(accepted).toBe(c.pil_loads);
+    },
+  );
 });
