@@ -136,6 +136,8 @@ describe('deepeyes view in Chromium', () => {
     await crop.waitFor();
     await page.waitForFunction(CROP_LOADED);
     expect(await page.locator('.turn figcaption').first().textContent()).toBe('32×24');
+    expect(await page.locator('dd[data-score="verifier"]').textContent()).toBe('exact');
+    expect(await page.locator('dd[data-score="judgeVerdict"]').textContent()).toMatch(/^[AB]$/);
     expect(page.url()).toContain('sample=q00042');
   });
 
@@ -251,6 +253,11 @@ describe('deepeyes view in Chromium', () => {
     expect(await row.textContent()).toMatch(/^(right|wrong)/);
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(streams.length).toBeGreaterThan(0); // followed by server-sent events, not by reloading
+    await page.goto(`${viewerUrl}?run=runs%2Flive&sample=q00015`);
+    await page.locator('.trajectory').waitFor();
+    expect(await page.locator('.trajectory .turn').count()).toBe(0);
+    await finishPendingItems(liveRun, 1);
+    await page.locator('.trajectory .turn').first().waitFor({ timeout: 5000 });
   });
 
   it('falls back to polling when the server refuses the event stream', async () => {
@@ -264,9 +271,9 @@ describe('deepeyes view in Chromium', () => {
     try {
       const address = refusing.app.server.address();
       await page.goto(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
-      await page.locator('tr[data-run="runs/live"] progress[value="15"]').waitFor();
+      await page.locator('tr[data-run="runs/live"] progress[value="16"]').waitFor();
       await finishPendingItems(liveRun, 1);
-      await page.locator('tr[data-run="runs/live"] progress[value="16"]').waitFor({ timeout: 8000 });
+      await page.locator('tr[data-run="runs/live"] progress[value="17"]').waitFor({ timeout: 8000 });
     } finally {
       await page.goto('about:blank');
       await refusing.app.close();
