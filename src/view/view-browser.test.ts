@@ -299,5 +299,9 @@ describe('deepeyes view in Chromium', () => {
     await page.goto(`${base}?compare=runs%2Fsft,runs%2Frl,runs%2Fgrpo`);
     await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
     expect(await page.locator('section.compared .pvalue').count()).toBe(2);
+    // A rejected teacher attempt of a curation run opens from the bundle too.
+    await page.goto(`${base}?run=runs%2Fcuration&sample=c2&attempt=0`);
+    await page.locator('p.rejected').filter({ hasText: 'rejected: code-error' }).waitFor();
+    expect(await page.locator('.turn pre.stderr').first().textContent()).toContain('NameError: heights');
   });
 });

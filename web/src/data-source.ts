@@ -226,10 +226,13 @@ export function staticSource(): DataSource {
       };
     },
     rows: async (id) => (await load(id)).rows,
-    attempt: async () => {
-      throw new Error(
-        'teacher attempts are not in static bundles: open the curation run with `deepeyes view`',
-      );
+    attempt: async (id, itemId, attempt) => {
+      const key = (await runs()).find((run) => run.id === id)?.dataKey;
+      if (key === undefined) throw new Error(`no run "${id}" in this bundle`);
+      const index = await getJson<Record<string, number>>(`data/runs/${key}/attempts.json`);
+      const number = index[`${itemId}#${attempt}`];
+      if (number === undefined) throw new Error(`attempt #${attempt} of "${itemId}" is not in this bundle`);
+      return getJson<AttemptDetail>(`data/runs/${key}/attempts/${number}.json`);
     },
   };
 }
