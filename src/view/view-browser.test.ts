@@ -212,6 +212,13 @@ describe('deepeyes view in Chromium', () => {
       );
     }
     expect(await page.locator('table.by-category thead th').count()).toBe(4);
+    // The all-items table lists items flipped in any run first.
+    const flippedAnywhere = expected.items.filter((item) => item.flippedIn > 0).length;
+    expect(flippedAnywhere).toBeGreaterThan(0);
+    const matrix = await page
+      .locator('table.items-matrix tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-item')));
+    expect(matrix).toEqual(expected.items.slice(0, 500).map((item) => item.id));
     // A grpo flip opens baseline vs grpo; then switch the left side to rl.
     const flip = expected.runs[1]!.comparison.flips[0]!;
     await page.locator(`section.compared[data-run="runs/grpo"] tr[data-flip="${flip.id}"]`).click();

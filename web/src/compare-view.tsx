@@ -8,6 +8,8 @@ import type { RunListing, SampleDetail } from './types';
 
 /** Flipped items listed per run before "N more". */
 const FLIPS_SHOWN = 200;
+/** Rows of the all-items table (flipped in any run first). */
+const ITEMS_SHOWN = 500;
 
 const signed = (value: number | null) =>
   value === null ? '—' : `${value > 0 ? '+' : value < 0 ? '−' : '±'}${percent(Math.abs(value))}`;
@@ -223,6 +225,51 @@ export function CompareView({
               );
             })}
           </div>
+          <table class="stats items-matrix">
+            <caption>
+              Items, flipped in any run first ({comparison.items.filter((item) => item.flippedIn > 0).length}{' '}
+              of {comparison.items.length})
+            </caption>
+            <thead>
+              <tr>
+                <th>item</th>
+                <th>category</th>
+                <th>baseline</th>
+                {comparison.runs.map((run) => (
+                  <th key={run.id}>{label(run.id)}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {comparison.items.slice(0, ITEMS_SHOWN).map((item) => {
+                const base = item.verdicts[0];
+                const flipped = (verdict: string | undefined) =>
+                  (base === 'right' || base === 'wrong') &&
+                  (verdict === 'right' || verdict === 'wrong') &&
+                  verdict !== base;
+                const firstFlip = item.verdicts.findIndex((verdict, index) => index > 0 && flipped(verdict));
+                return (
+                  <tr
+                    key={item.id}
+                    data-item={item.id}
+                    class={route.sample === item.id ? 'selected' : ''}
+                    onClick={() => go({ sample: item.id, pair: [0, firstFlip > 0 ? firstFlip : 1] }, true)}
+                  >
+                    <td>{item.id}</td>
+                    <td>{item.category}</td>
+                    {item.verdicts.map((verdict, index) => (
+                      <td key={index} class={index > 0 && flipped(verdict) ? `flip ${verdict}` : ''}>
+                        {verdict ?? '—'}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {comparison.items.length > ITEMS_SHOWN && (
+            <small>first {ITEMS_SHOWN} items shown (flipped ones first)</small>
+          )}
         </div>
       )}
       {route.sample && ids.length >= 2 && (
