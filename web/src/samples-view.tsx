@@ -26,6 +26,8 @@ export function SamplesView({
   const [query, setQuery] = useState(route.filter.q ?? '');
   const viewport = useRef<HTMLDivElement>(null);
   const requested = useRef(new Set<number>());
+  /** First and last page of rows in view (kept for the live refresh, which fetches only those again). */
+  const visiblePages = useRef<[number, number]>([0, 0]);
   const filterKey = JSON.stringify(route.filter);
 
   useEffect(() => {
@@ -69,7 +71,12 @@ export function SamplesView({
     let stale = false;
     const unsubscribe = source.subscribe((runs) => {
       if (runs && !runs.includes(route.run!)) return;
-      for (const page of requested.current)
+      // Only the pages in view are fetched again; the others are forgotten and fetched when scrolled to.
+      const [low, high] = visiblePages.current;
+      const refetch = [...requested.current].filter((page) => page === 0 || (page >= low && page <= high));
+      requested.current = new Set(refetch);
+      setPages((current) => new Map([...current].filter(([page]) => requested.current.has(page))));
+      for (const page of refetch)
         source.samples(route.run!, route.filter, page * PAGE, PAGE).then((result) => {
           if (stale) return;
           if (page === 0) {
@@ -88,6 +95,7 @@ export function SamplesView({
   const height = viewport.current?.clientHeight ?? 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
   const last = Math.min(total ?? 0, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
+  visiblePages.current = [Math.floor(first / PAGE), Math.floor(Math.max(first, last - 1) / PAGE)];
   useEffect(() => {
     if (total === null) return;
     for (let page = Math.floor(first / PAGE); page <= Math.floor(Math.max(first, last - 1) / PAGE); page++) {
