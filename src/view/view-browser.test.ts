@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -23,6 +32,10 @@ let page: Page;
 let viewer: ReturnType<typeof createViewServer>;
 let viewerUrl: string;
 let staticServer: Server;
+/** One line of a trajectory JSONL folder (rollouts dumped by a trainer). */
+const rollout = (id: string) =>
+  JSON.stringify({ id, question: `rollout ${id}`, answer: 'a', reference: 'a', correct: true, turns: [] });
+
 /** A run still being written (its own benchmark, so the comparisons leave it out). */
 const liveRun = {
   directory: join(runs, 'live'),
@@ -81,6 +94,8 @@ beforeAll(async () => {
     accuracyTenths: 6,
   });
   await generateEvalRun(liveRun);
+  mkdirSync(join(runs, 'rollouts'), { recursive: true });
+  writeFileSync(join(runs, 'rollouts', 'rollouts.jsonl'), `${rollout('t1')}\n${rollout('t2')}\n`);
   writeBrokenRuns(runs);
   generateCurationRun(join(runs, 'curation'));
   viewer = createViewServer({
@@ -260,6 +275,12 @@ describe('deepeyes view in Chromium', () => {
     expect(await row.textContent()).toMatch(/^(right|wrong)/);
     expect(await page.evaluate('window.notReloaded')).toBe(true);
     expect(streams.length).toBeGreaterThan(0); // followed by server-sent events, not by reloading
+    // A folder of trajectory JSONL being appended to: the new line appears as a new row.
+    await page.goto(`${viewerUrl}?view=samples&run=runs%2Frollouts`);
+    await page.locator('.total').filter({ hasText: '2 shown' }).waitFor();
+    appendFileSync(join(runs, 'rollouts', 'rollouts.jsonl'), `${rollout('t3')}\n`);
+    await page.locator('.grid .row[data-sample="t3"]').waitFor({ timeout: 5000 });
+    expect(await page.locator('.total').textContent()).toBe('3 shown');
     await page.goto(`${viewerUrl}?run=runs%2Flive&sample=q00015`);
     await page.locator('.trajectory').waitFor();
     expect(await page.locator('.trajectory .turn').count()).toBe(0);
