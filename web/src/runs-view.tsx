@@ -60,6 +60,13 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
       return (a < b ? -1 : a > b ? 1 : 0) * (sort.descending ? -1 : 1);
     });
   const evalRuns = runs.filter((run) => run.kind === 'eval' && !run.error);
+  const byBenchmark = new Map<unknown, RunListing[]>();
+  for (const run of evalRuns)
+    byBenchmark.set(run.summary?.benchmark, [...(byBenchmark.get(run.summary?.benchmark) ?? []), run]);
+  const comparable = [...byBenchmark.values()].reduce<RunListing[]>(
+    (best, group) => (group.length > best.length ? group : best),
+    [],
+  );
   return (
     <section>
       <h1>Runs</h1>
@@ -68,18 +75,11 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
         value={filter}
         onInput={(event) => setFilter(event.currentTarget.value)}
       />
-      {evalRuns.length >= 2 && (
+      {comparable.length >= 2 && (
         <button
           type="button"
-          onClick={() => {
-            // The first eval run as baseline, against every other run on its benchmark (changeable there).
-            const benchmark = evalRuns[0]!.summary?.benchmark;
-            const same = evalRuns.filter((run) => run.summary?.benchmark === benchmark);
-            go({
-              view: 'compare',
-              compare: (same.length >= 2 ? same : evalRuns.slice(0, 2)).map((run) => run.id),
-            });
-          }}
+          // The first run of the benchmark with the most runs as baseline, against the others (changeable there).
+          onClick={() => go({ view: 'compare', compare: comparable.map((run) => run.id) })}
         >
           Compare runs
         </button>
