@@ -70,10 +70,18 @@ export class ToolRunner {
 
   /**
    * Starts opening the session (once); the driver calls it before the first model call so the
-   * kernel starts while the model thinks. A failure surfaces at the first code call.
+   * kernel starts while the model thinks. A failure surfaces at the first code call, and is not
+   * kept: the next code call tries to open again (a kernel start that timed out under load must not
+   * fail every later cell of the trajectory).
    */
   open(): Promise<void> {
-    this.opening ??= this.openSession();
+    if (this.opening === undefined) {
+      const opening = this.openSession();
+      this.opening = opening;
+      opening.catch(() => {
+        if (this.opening === opening) this.opening = undefined;
+      });
+    }
     return this.opening;
   }
 
@@ -229,9 +237,14 @@ export class ToolRunner {
       const images: ModelImage[] = [];
       for (const hit of hits) {
         if (!hit.image || images.length >= this.options.maxObservationImages) continue;
-        // A result whose picture cannot be decoded is left out, text and image together.
+        // A result whose picture cannot be decoded is left out, text and image together; the RL
+        // release instead failed the whole search ("Search error", the episode ends), which
+        // upstream-rl reproduces (observations.jsonl image_corrupt_file).
         const image = await prepareObservationImage(hit.image, this.nextImageId(turn), { profile }).catch(
-          () => undefined,
+          (error: unknown) => {
+            if (profile === 'upstream-rl') throw error;
+            return undefined;
+          },
         );
         if (!image) continue;
         withImages.push(hit);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { beforeAll, describe, expect } from 'vitest';
-import type { EpisodeStore } from '../env/episode-store.js';
 import { gateSandbox } from '../env/session-gate.js';
 import { createRewardScorer } from '../reward/compute-reward.js';
 import { sandboxTest } from '../sandbox/testing/sandbox-test.js';
@@ -9,7 +8,6 @@ import type { SearchProvider } from '../search/search-provider.js';
 import { buildEnvServer } from './env-server.js';
 
 let app: FastifyInstance;
-let store: EpisodeStore;
 let picture: string;
 const searchQueries: string[] = [];
 const search: SearchProvider = {
@@ -34,7 +32,7 @@ const it = sandboxTest({ poolSize: 1 }).extend(
   { scope: 'file', auto: true },
   async ({ sandbox: kernels }, { onCleanup }) => {
     const sandbox = gateSandbox(kernels, 2, 30_000);
-    ({ app, store } = buildEnvServer(
+    ({ app } = buildEnvServer(
       {
         sandbox,
         searchTools: { scripted: { text: search } },
@@ -105,6 +103,16 @@ describe('env serve episodes', () => {
 
     const third = (await step(id, 'Red.</think>\n<answer>red</answer>')).json();
     expect(third).toMatchObject({ done: true, done_reason: 'answer', answer: 'red', observation: null });
+    const summary = await app.inject({ method: 'GET', url: `/episodes/${id}` });
+    expect(summary.statusCode).toBe(200);
+    expect(summary.json()).toEqual({
+      episode_id: id,
+      profile: 'deepeyesv2',
+      turns: 3,
+      done: true,
+      done_reason: 'answer',
+      answer: 'red',
+    });
 
     const again = await step(id, '<answer>x</answer>');
     expect(again.statusCode).toBe(409);
@@ -163,6 +171,14 @@ describe('env serve errors', () => {
     const unknown = await step('nope', 'x');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('unknown-episode');
+    for (const [method, url] of [
+      ['GET', '/episodes/nope'],
+      ['POST', '/episodes/nope/finish'],
+    ] as const) {
+      const answer = await app.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(answer.statusCode).toBe(404);
+      expect(answer.json().error.code).toBe('unknown-episode');
+    }
     const open = (await create()).json().episode_id;
     const badStep = await app.inject({
       method: 'POST',
@@ -202,26 +218,64 @@ describe('env serve errors', () => {
 });
 
 describe('env serve capacity', () => {
-  it('answers 429 with Retry-After when full, accepts again after a DELETE, and expires idle episodes', async () => {
-    const ids: string[] = [];
-    for (let index = 0; index < 3; index += 1) ids.push((await create()).json().episode_id);
-    const full = await create();
-    expect(full.statusCode).toBe(429);
-    expect(full.headers['retry-after']).toBe('2');
-    expect(full.json().error.code).toBe('env-full');
-    await app.inject({ method: 'DELETE', url: `/episodes/${ids.pop()}` });
-    ids.push((await create()).json().episode_id);
-    expect(await store.sweep(performance.now() + 120_000)).toBe(3);
-    expect(store.size).toBe(0);
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).json();
-    expect(metrics.episodes).toMatchObject({ open: 0, capacity: 3, rejected: 1 });
-    expect(metrics.episodes.expired).toBeGreaterThanOrEqual(3);
-    expect(metrics.steps.total).toBeGreaterThan(0);
-    expect(metrics.step_latency_ms.buckets.at(-1).count).toBe(metrics.steps.total);
-    expect(metrics.sandbox).toMatchObject({ open: 0, waiting: 0 });
-    expect((await app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({
-      status: 'ok',
-      capacity: 3,
-    });
+  // Its own server: the counts below are this test's alone, whatever the other tests did or left open.
+  it('answers 429 with Retry-After when full, accepts again after a DELETE, and expires idle episodes', async ({
+    sandbox: kernels,
+  }) => {
+    const sandbox = gateSandbox(kernels, 1, 30_000);
+    const own = buildEnvServer(
+      {
+        sandbox,
+        searchTools: { scripted: { text: search } },
+        defaultSearch: 'scripted',
+        scorers: { deepeyesv2: createRewardScorer({ profile: 'deepeyesv2' }) },
+      },
+      { capacity: 3, idleTtlMs: 60_000, sandboxStats: sandbox.stats },
+    );
+    try {
+      const post = () =>
+        own.app.inject({
+          method: 'POST',
+          url: '/episodes',
+          payload: { images: [picture], question: 'q', ground_truth: 'red', data_source: 'perception' },
+        });
+      const ids: string[] = [];
+      for (let index = 0; index < 3; index += 1) ids.push((await post()).json().episode_id);
+      const full = await post();
+      expect(full.statusCode).toBe(429);
+      expect(full.headers['retry-after']).toBe('2');
+      expect(full.json().error.code).toBe('env-full');
+      await own.app.inject({ method: 'DELETE', url: `/episodes/${ids.pop()}` });
+      ids.push((await post()).json().episode_id);
+      // One step (a search: no kernel involved) so the step metrics have something to show.
+      const stepped = await own.app.inject({
+        method: 'POST',
+        url: `/episodes/${ids[0]}/step`,
+        payload: { text: '<tool_call>\n{"name": "search", "arguments": {"query": "q"}}\n</tool_call>' },
+      });
+      expect(stepped.json()).toMatchObject({ done: false, error: null });
+      expect(await own.store.sweep(performance.now() + 120_000)).toBe(3);
+      expect(own.store.size).toBe(0);
+      const metrics = (await own.app.inject({ method: 'GET', url: '/metrics' })).json();
+      expect(metrics.episodes).toMatchObject({
+        open: 0,
+        capacity: 3,
+        created: 4,
+        closed: 1,
+        expired: 3,
+        rejected: 1,
+      });
+      expect(metrics.steps.total).toBe(1);
+      expect(metrics.step_latency_ms.count).toBe(1);
+      expect(metrics.step_latency_ms.buckets.at(-1).count).toBe(1);
+      expect(metrics.sandbox).toMatchObject({ open: 0, waiting: 0, timeouts: 0, openFailures: 0 });
+      expect((await own.app.inject({ method: 'GET', url: '/health' })).json()).toMatchObject({
+        status: 'ok',
+        capacity: 3,
+        episodes: 0,
+      });
+    } finally {
+      await own.app.close();
+    }
   });
 });

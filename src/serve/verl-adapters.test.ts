@@ -52,7 +52,7 @@ const it = sandboxTest({ poolSize: 4 }).extend(
   },
 );
 
-it('runs the verl adapters: one prompt × 16 samples through the agent loop, the fork env, compute_score', async () => {
+it('runs the verl adapters: one prompt × 16 samples through the agent loop, its turn and token caps, the fork env, compute_score', async () => {
   const child = spawn('/usr/bin/python3', ['-m', 'unittest', '-v', 'tests.test_adapters'], {
     cwd: ROOT,
     env: {
@@ -70,6 +70,6 @@ it('runs the verl adapters: one prompt × 16 samples through the agent loop, the
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   const code = await new Promise<number | null>((done) => child.on('close', done));
   clearTimeout(timer);
-  expect(output).toMatch(/Ran 2 tests/);
+  expect(output).toMatch(/Ran 4 tests/);
   expect(code, output).toBe(0);
 }, 150_000);

@@ -181,6 +181,58 @@ class AgentLoopTest(unittest.TestCase):
         self.assertEqual(request_json("GET", f"{env_url()}/health")["episodes"], 0)
 
 
+class RepeatingServerManager:
+    """A scripted model that searches every turn, or (`cut`) fills the whole turn budget without a stop."""
+
+    def __init__(self, tokenizer, cut=False):
+        self.tokenizer = tokenizer
+        self.cut = cut
+        self.calls = []
+
+    async def generate(self, request_id, prompt_ids, sampling_params, image_data=None, video_data=None, **kwargs):
+        self.calls.append(sampling_params)
+        if self.cut:
+            token_ids = self.tokenizer.encode("a" * sampling_params["max_tokens"])
+            return types.SimpleNamespace(token_ids=token_ids, log_probs=None, stop_reason="length")
+        token_ids = self.tokenizer.encode(SEARCH_TURN)
+        return types.SimpleNamespace(token_ids=token_ids, log_probs=None, stop_reason="completed")
+
+
+class AgentLoopCapsTest(unittest.TestCase):
+    def run_loop(self, manager, **loop_options):
+        from verl.experimental.agent_loop.agent_loop import DictConfigWrap
+
+        from deepeyes_verl.agent_loop import DeepEyesAgentLoop
+
+        async def one():
+            loop = DeepEyesAgentLoop(DictConfigWrap(config()), manager, manager.tokenizer, ToyProcessor(manager.tokenizer), **loop_options)
+            row = {"raw_prompt": [{"role": "user", "content": [{"type": "image", "image": red_card()}, {"type": "text", "text": "sample 0: what is it?"}]}]}
+            return await loop.run({"temperature": 1.0}, **row)
+
+        return asyncio.run(one())
+
+    def test_nine_turns_at_most(self):
+        manager = RepeatingServerManager(ToyTokenizer())
+        output = self.run_loop(manager)
+        # Nine model turns; the ninth ends the episode unrun, so eight observations were appended.
+        self.assertEqual(len(manager.calls), 9)
+        self.assertEqual(output.extra_fields["done_reason"], "max-turns")
+        self.assertEqual(output.extra_fields["tool_calls"], 8)
+        text = manager.tokenizer.decode(output.response_ids)
+        self.assertEqual(text.count("<|im_end|>\n<|im_start|>user\n<tool_response>\n"), 8)
+        self.assertEqual(text.count(SEARCH_TURN), 9)
+        self.assertTrue(text.endswith(SEARCH_TURN))
+        self.assertIsNone(output.reward_score)
+
+    def test_turn_token_cap(self):
+        manager = RepeatingServerManager(ToyTokenizer(), cut=True)
+        output = self.run_loop(manager, turn_max_tokens=64)
+        # A turn cut at its token cap ends the episode with nothing run, as the fork's rollout does.
+        self.assertEqual([call["max_tokens"] for call in manager.calls], [64])
+        self.assertEqual(output.extra_fields["done_reason"], "length")
+        self.assertEqual(output.response_mask, [1] * 64)
+
+
 class ForkEnvTest(unittest.TestCase):
     def test_registered_env_and_reward(self):
         import verl.workers.agent  # noqa: F401  (the autoload registers on this import)

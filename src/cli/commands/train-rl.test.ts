@@ -49,6 +49,9 @@ describe('deepeyes train rl (golden launches)', () => {
     [{ trainer: 'verl', verlVersion: '0.10', legacyRewardKeys: true }, /silently ignores/],
     [{ trainer: 'deepeyesv2-fork', verlVersion: '0.9' }, /--trainer verl only/],
     [{ trainer: 'verl', batchSize: 100, miniBatchSize: 32 }, /multiple/],
+    [{ trainer: 'verl', turnMaxTokens: 20_000 }, /exceeds --max-response-length/],
+    [{ trainer: 'verl', envWorkers: 32 }, /--env-workers applies to --trainer deepeyesv2-fork only/],
+    [{ trainer: 'deepeyesv2-fork', rolloutMode: 'async' }, /--rollout-mode applies to --trainer verl only/],
   ] as const)('refuses %j', (options, message) => {
     expect(() => buildRlLaunch({ data: ['d.parquet'], model: 'm', ...options })).toThrow(message);
     try {

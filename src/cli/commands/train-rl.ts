@@ -158,12 +158,12 @@ export function buildTrainRlCommand(io: CliIO = processIO()): Command {
     .option('--nnodes <n>', 'GPU nodes', '4')
     .option('--gpus-per-node <n>', 'GPUs per node', '8')
     .option('--tensor-parallel <n>', 'vLLM tensor parallel size', '1')
-    .option('--rollout-mode <mode>', 'verl: async (agent loops need it) | sync (refused)', 'async')
+    .option('--rollout-mode <mode>', 'verl: async (agent loops need it; the default) | sync (refused)')
     .option(
       '--legacy-reward-keys',
       'write top-level reward keys (refused for verl ≥ 0.9, which ignores them)',
     )
-    .option('--env-workers <n>', 'fork: env steps in flight per rollout worker', '64')
+    .option('--env-workers <n>', 'fork: env steps in flight per rollout worker (default 64)')
     .option('--max-images <n>', 'images per prompt across turns', '50')
     .option('--env-url <url>', 'deepeyes env serve URL', 'http://127.0.0.1:8010')
     .option('--reward-url <url>', 'deepeyes reward serve URL', 'http://127.0.0.1:8003')

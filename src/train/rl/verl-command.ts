@@ -120,6 +120,29 @@ function refuseIgnored(launch: RlLaunch): void {
   }
 }
 
+/**
+ * Options only one trainer reads, given for the other: its launch would run without them, silently.
+ * Checked on what was given (the defaults are not "given").
+ */
+function refuseOtherTrainersOptions(input: RlLaunchInput, launch: RlLaunch): void {
+  if (launch.trainer === 'verl' && input.envWorkers !== undefined) {
+    throw new UserError(
+      'rl-ignored-option',
+      '--env-workers applies to --trainer deepeyesv2-fork only (its env steps in flight per rollout worker)',
+      {
+        hint: 'Upstream verl runs one agent loop per sample; size actor_rollout_ref.rollout.agent.num_workers instead, or drop the flag.',
+      },
+    );
+  }
+  if (launch.trainer === 'deepeyesv2-fork' && input.rolloutMode !== undefined) {
+    throw new UserError(
+      'rl-ignored-option',
+      '--rollout-mode applies to --trainer verl only (the fork has its own agent rollout)',
+      { hint: 'Drop the flag.' },
+    );
+  }
+}
+
 /** Overrides shared by both trainers: data, model, optimisation, rollout sampling, the trainer. */
 function commonOverrides(launch: RlLaunch): string[] {
   const overrides = [
@@ -220,6 +243,7 @@ function agentLoopYaml(launch: RlLaunch): string {
 /** The launch script (and files) for the chosen trainer; throws `UserError` for ignored combinations. */
 export function buildRlLaunch(input: RlLaunchInput): RlLaunchFiles {
   const launch = rlLaunchSchema.parse(input);
+  refuseOtherTrainersOptions(input, launch);
   refuseIgnored(launch);
   const overrides = launch.trainer === 'verl' ? verlOverrides(launch) : forkOverrides(launch);
   const header = [
