@@ -70,7 +70,11 @@ describe('deepeyes view flags', () => {
       expect(filesBelow(cache).some((file) => file.endsWith('.sqlite'))).toBe(true);
       // Nothing of the viewer's beside the run (SQLite's own -wal/-shm, which any reader of a WAL store
       // opens, aside).
-      expect(filesBelow(runs).filter((file) => !/-(wal|shm)$/.test(file)).sort()).toEqual(before);
+      expect(
+        filesBelow(runs)
+          .filter((file) => !/-(wal|shm)$/.test(file))
+          .sort(),
+      ).toEqual(before);
     } finally {
       child.kill('SIGTERM');
     }
