@@ -123,8 +123,10 @@ describe('deepeyes sandbox serve: every flag takes effect', () => {
   }, 60_000);
 
   it('--session-wait: a new session waits 1 s for a busy one, then 503 (the 30 s default would outlast the call)', async () => {
-    const busy = execute(limited, 'a', { code: 'import time\ntime.sleep(6)', timeoutMs: 30_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the call reach the kernel first
+    const busy = execute(limited, 'a', { code: 'import time\ntime.sleep(8)', timeoutMs: 30_000 });
+    // A session counts as busy once its call has arrived (no kernel needed); the server answers no
+    // event for that, so give the local request a generous moment, far below the 8 s call.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const second = await post(`${limited.url}/sessions`, { sessionId: 'c' });
     expect(second.status).toBe(503);
     expect((await busy).json.status).toBe('ok');
