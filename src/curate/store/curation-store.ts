@@ -58,6 +58,18 @@ export type RolloutRow = {
   turns: number;
 };
 
+/** An `attempts` row as SQLite returns it (the view's reader reads the same table read-only). */
+export type StoredAttemptRow = {
+  id: string;
+  attempt: number;
+  teacher: string;
+  accepted: number;
+  /** JSON array of reasons. */
+  reasons: string;
+  /** JSON of the trajectory. */
+  trajectory: string;
+};
+
 export type AttemptRow = {
   id: string;
   attempt: number;
@@ -387,14 +399,7 @@ export class CurationStore {
             settings,
             id,
           )
-    ) as {
-      id: string;
-      attempt: number;
-      teacher: string;
-      accepted: number;
-      reasons: string;
-      trajectory: string;
-    }[];
+    ) as StoredAttemptRow[];
     return rows.map((row) => ({
       id: row.id,
       attempt: row.attempt,
