@@ -3,7 +3,6 @@
  * settings, and the flags whose effect is visible from outside are shown by it (the judge called with its
  * model and key, isolation off seen from a kernel, the episode capacity answering 429).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,34 +10,13 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
 import { ensureDemoIndexes } from '../../src/search/demo-indexes.js';
+import { killStarted, startServer } from './helpers/deepeyes-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deepeyes-env-flags-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterAll(killStarted);
 
-function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/deepeyes.js', 'env', 'serve', '--port', '0', ...args], {
-    stdio: 'pipe',
-  });
-  children.push(child);
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${text}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk;
-      const url = /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, child });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-  });
-}
+const serve = (args: string[]) =>
+  startServer(['env', 'serve', '--port', '0', ...args], /serving on (http:\/\/127\.0\.0\.1:\d+)/);
 
 async function call(url: string, method: string, body?: unknown) {
   const response = await fetch(url, {
@@ -64,7 +42,7 @@ describe('deepeyes env serve flags', () => {
   it('applies the episode, sandbox, search, judge and isolation flags', async () => {
     const indexes = await ensureDemoIndexes(join(dir, 'cache'));
     const searchCache = join(dir, 'search-cache.sqlite');
-    const { url, child } = await serve([
+    const { url, signal } = await serve([
       '--host',
       '127.0.0.1',
       '--max-episodes',
@@ -148,7 +126,7 @@ describe('deepeyes env serve flags', () => {
     expect(judge.requests.slice(before).map((request) => (request as { model?: string }).model)).toContain(
       'judge-b',
     );
-    child.kill('SIGTERM');
+    signal('SIGTERM');
   }, 120_000);
 
   it('replays an MMSearch-R1 image-search cache given with --image-search-cache-file', async () => {
@@ -157,7 +135,7 @@ describe('deepeyes env serve flags', () => {
       cacheFile,
       JSON.stringify({ fvqa_train_1: { tool_returned_web_title: ['A title'], cached_images_path: [null] } }),
     );
-    const { url, child } = await serve([
+    const { url, signal } = await serve([
       '--pool-size',
       '0',
       '--no-sympy',
@@ -167,6 +145,6 @@ describe('deepeyes env serve flags', () => {
     const health = await call(`${url}/health`, 'GET');
     expect(health.json.settings.imageSearchCacheFile).toBe(cacheFile);
     expect(health.json.settings.search).toContain(`MMSearch-R1 cache replay of ${cacheFile} (1 items)`);
-    child.kill('SIGTERM');
+    signal('SIGTERM');
   }, 60_000);
 });

@@ -3,38 +3,14 @@
  * covers the others). One server carries the flags that do not interfere with each other; isolation is
  * switched off on a second one, which also shows the defaults the first one changes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type DeepeyesProcess, killStarted, startServer } from './helpers/deepeyes-process.js';
 
-type Served = { url: string; banner: string; child: ChildProcess; exited: Promise<number | null> };
+type Served = DeepeyesProcess & { url: string };
 
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterAll(killStarted);
 
-function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/deepeyes.js', 'sandbox', 'serve', '--port', '0', ...args], {
-    stdio: 'pipe',
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${text}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk;
-      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, banner: text, child, exited });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited ${code}: ${text}`)));
-  });
-}
+const serve = (args: string[]): Promise<Served> => startServer(['sandbox', 'serve', '--port', '0', ...args]);
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, {
@@ -73,9 +49,6 @@ const [limited, open] = await Promise.all([
   ]),
   serve(['--pool-size', '0', '--unsafe-no-isolation']),
 ]);
-afterAll(() => {
-  open.child.kill('SIGTERM');
-});
 
 const execute = (served: Served, id: string, body: Record<string, unknown>) =>
   post(`${served.url}/sessions/${id}/execute`, body);
@@ -150,7 +123,7 @@ describe('deepeyes sandbox serve: every flag takes effect', () => {
     const started = Date.now();
     const inFlight = execute(limited, 'd', { code: 'import time\ntime.sleep(25)', timeoutMs: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    limited.child.kill('SIGTERM');
+    limited.signal('SIGTERM');
     const answer = await inFlight;
     expect(JSON.stringify(answer.json)).toMatch(/shutting down/i);
     await limited.exited;

@@ -2,13 +2,13 @@
  * `deepeyes view`'s flags on the real executable: --host and --port are where it answers, --cache-dir is
  * where it keeps a run's search index (and the viewer writes nothing of its own beside the run).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateEvalRun } from '../../src/view/testing/generate-runs.js';
+import { killStarted, startServer } from './helpers/deepeyes-process.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -26,6 +26,8 @@ function filesBelow(folder: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+afterAll(killStarted);
+
 describe('deepeyes view flags', () => {
   it('answers on --host/--port and keeps its index under --cache-dir', async () => {
     const root = mkdtempSync(join(tmpdir(), 'deepeyes-view-flags-'));
@@ -40,26 +42,11 @@ describe('deepeyes view flags', () => {
     const before = filesBelow(runs).sort();
     const cache = join(root, 'view-cache');
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['bin/deepeyes.js', 'view', '--host', '127.0.0.1', '--port', String(port), '--cache-dir', cache, runs],
-      { stdio: 'pipe' },
+    const viewer = await startServer(
+      ['view', '--host', '127.0.0.1', '--port', String(port), '--cache-dir', cache, runs],
+      new RegExp(`http://127\\.0\\.0\\.1:${port}`),
     );
     try {
-      let text = '';
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${text}`)), 30_000);
-        const onData = (chunk: Buffer) => {
-          text += chunk;
-          if (text.includes(`http://127.0.0.1:${port}`)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-      });
       const base = `http://127.0.0.1:${port}`;
       const listed = (await (await fetch(`${base}/api/runs`)).json()) as { runs: { id: string }[] };
       expect(listed.runs).toHaveLength(1);
@@ -76,7 +63,7 @@ describe('deepeyes view flags', () => {
           .sort(),
       ).toEqual(before);
     } finally {
-      child.kill('SIGTERM');
+      viewer.signal('SIGTERM');
     }
   }, 60_000);
 });

@@ -79,7 +79,7 @@ export type DeepeyesProcess = {
    */
   waitForOutput(
     pattern: RegExp,
-    options?: { stream?: 'stdout' | 'stderr'; limitMs?: number },
+    options?: { stream?: 'stdout' | 'stderr' | 'either'; limitMs?: number },
   ): Promise<RegExpExecArray>;
   /** Sends `signal` to the process, or to its whole group as a terminal's Ctrl-C does. */
   signal(signal: NodeJS.Signals, target?: 'pid' | 'group'): void;
@@ -126,7 +126,10 @@ export function startDeepeyes(
           clearTimeout(timer);
         };
         const check = () => {
-          const match = pattern.exec(output[stream]);
+          const match =
+            stream === 'either'
+              ? (pattern.exec(output.stdout) ?? pattern.exec(output.stderr))
+              : pattern.exec(output[stream]);
           if (match) {
             done();
             resolve(match);
@@ -153,6 +156,19 @@ export function startDeepeyes(
       process.kill(target === 'group' ? -pid : pid, signal);
     },
   };
+}
+
+/**
+ * Starts a server command (`sandbox serve`, `env serve`, `view`, …) and resolves once its banner, on
+ * stdout or stderr, names the URL it listens on.
+ */
+export async function startServer(
+  args: string[],
+  banner = /(http:\/\/127\.0\.0\.1:\d+)/,
+): Promise<DeepeyesProcess & { url: string }> {
+  const server = startDeepeyes(args);
+  const match = await server.waitForOutput(banner, { stream: 'either' });
+  return { ...server, url: match[1] ?? match[0] };
 }
 
 /** SIGKILLs the process group of every process started here that is still running. */
