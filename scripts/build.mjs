@@ -4,10 +4,13 @@
 // resolve the same from both), plus the non-TypeScript files src/ code reads at run time. Type checking is
 // `npm run typecheck`'s job; this only makes `bin/deepeyes.js` start without transpiling (docs/benchmarks.md).
 // dist/.build-stamp is written last: bin/deepeyes.js runs dist/ only when the stamp is newer than src/.
+// Then the viewer front end (web/dist) is rebuilt when its sources changed since it was built (a content hash,
+// scripts/web-bundle.mjs), so `npm test` (pretest) never runs the browser tests against an old bundle.
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { ensureWebBundle } from './web-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -47,3 +50,6 @@ if (existsSync(dist)) renameSync(dist, old);
 renameSync(fresh, dist);
 rmSync(old, { recursive: true, force: true });
 process.stdout.write(`build: ${entryPoints.length} modules into dist/ in ${Date.now() - started} ms\n`);
+
+// DEEPEYES_SKIP_WEB_BUILD=1 leaves web/dist alone (a machine without the front end's dev dependencies).
+if (process.env.DEEPEYES_SKIP_WEB_BUILD !== '1') ensureWebBundle(root);

@@ -17,6 +17,7 @@ try {
   const runs = join(root, 'runs');
   await generateEvalRun({ directory: join(runs, 'sft'), items: 300, model: 'scripted-sft', seed: 0, accuracyTenths: 4 });
   await generateEvalRun({ directory: join(runs, 'rl'), items: 300, model: 'scripted-rl', seed: 5, accuracyTenths: 6, pending: 40 });
+  await generateEvalRun({ directory: join(runs, 'grpo'), items: 300, model: 'scripted-grpo', seed: 2, accuracyTenths: 6 });
   writeBrokenRuns(runs);
   const viewer = createViewServer({ directories: [runs], cacheDirectory: join(root, 'cache'), webDirectory: webDistDirectory() });
   await viewer.app.listen({ host: '127.0.0.1', port: 0 });
@@ -34,7 +35,7 @@ try {
   await shoot('?run=runs%2Fsft', '.chart svg', 'run');
   await shoot('?view=samples&run=runs%2Fsft&tools=code&verdict=wrong', '.grid .row[data-sample]', 'samples');
   await shoot('?run=runs%2Fsft&sample=q00003', '.turn figure img', 'trajectory');
-  await shoot('?base=runs%2Fsft&other=runs%2Frl&sample=q00001', '.side-by-side .trajectory', 'compare');
+  await shoot('?compare=runs%2Fsft,runs%2Frl,runs%2Fgrpo&sample=q00001&pair=0,2', '.side-by-side .trajectory', 'compare');
   await browser.close();
   await viewer.app.close();
 } finally {

@@ -1,25 +1,36 @@
 /**
  * Curation speed (issue 15): the rollout stages keep the model server busy, and resume is cheap.
  *
- *   npx tsx bench/curate/run.ts [--items 320] [--k 2] [--concurrency 32] [--latency 200] [--resume-items 10000] [--repeats 3]
+ *   npx tsx bench/curate/run.ts [--parts throughput,tool-benefit,resume] [--items 320] [--k 2]
+ *     [--concurrency 32] [--latency 200] [--server process|inline] [--tool-items 320] [--code-every 8]
+ *     [--session-open lazy|eager] [--resume-items 10000] [--repeats 3]
  *
  * 1. throughput: the difficulty stage (k rollouts without tools per item) through the production model
  *    path (OpenAIChatModel over real HTTP, CachedChatModel on SQLite, the reward scorer) against a
- *    SCRIPTED OpenAI-compatible server on 127.0.0.1 that answers every call after `--latency` ms.
+ *    SCRIPTED OpenAI-compatible server on 127.0.0.1 that answers every call after `--latency` ms, in its
+ *    own process (`--server inline`: in this process, sharing its event loop and CPU).
  *    Ideal rollouts/s = concurrency / latency; the ratio is measured / ideal (target ≥ 0.90). Medians.
- * 2. resume: a difficulty stage over `--resume-items` items run to the end (instant scripted model),
+ * 2. tool-benefit: the same with tools (the full agent, a real local sandbox): the scripted model answers
+ *    at once, except for items whose picture number is a multiple of `--code-every`, whose first call
+ *    writes a code cell run in the sandbox. Ideal = concurrency / (latency × model calls per rollout).
+ *    Sessions open lazily (at the first code call) as the curate stages do; `--session-open eager`
+ *    shows the old behaviour (a session per rollout).
+ * 3. resume: a difficulty stage over `--resume-items` items run to the end (instant scripted model),
  *    then (a) the same stage run again (finished: skipped) and (b) run again after a "kill" that left
  *    every rollout stored but no item decided (the worst resume: read all rollouts, decide all items).
  *    Target < 10 s. Medians.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CurationItem } from '../../src/curate/curation-item.js';
+import type { CurationItem, StageName } from '../../src/curate/curation-item.js';
 import type { StageContext } from '../../src/curate/pipeline/stage-context.js';
 import { runDifficulty } from '../../src/curate/rollout/difficulty-stage.js';
 import { agentRollouts } from '../../src/curate/rollout/rollout-runner.js';
+import { runToolBenefit } from '../../src/curate/rollout/tool-benefit-stage.js';
 import { CachedChatModel } from '../../src/curate/store/cached-chat-model.js';
 import { CurationStore } from '../../src/curate/store/curation-store.js';
 import { ImageStore } from '../../src/curate/store/image-store.js';
@@ -28,21 +39,33 @@ import { OpenAIChatModel } from '../../src/model/openai-chat-model.js';
 import { ScriptedChatModel } from '../../src/model/scripted-chat-model.js';
 import { startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
 import { createRewardScorer } from '../../src/reward/index.js';
+import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
+import { processTreeCpuMs, sandboxZygotePids } from '../eval/process-cpu.js';
 
 const { values } = parseArgs({
   options: {
+    parts: { type: 'string', default: 'throughput,tool-benefit,resume' },
     items: { type: 'string', default: '320' },
     k: { type: 'string', default: '2' },
     concurrency: { type: 'string', default: '32' },
     latency: { type: 'string', default: '200' },
+    server: { type: 'string', default: 'process' },
+    'tool-items': { type: 'string', default: '320' },
+    'code-every': { type: 'string', default: '8' },
+    'session-open': { type: 'string', default: 'lazy' },
+    'pool-size': { type: 'string', default: '8' },
     'resume-items': { type: 'string', default: '10000' },
     repeats: { type: 'string', default: '3' },
   },
 });
+const parts = new Set(values.parts.split(','));
 const items = Number(values.items);
 const k = Number(values.k);
 const concurrency = Number(values.concurrency);
 const latencyMs = Number(values.latency);
+const toolItems = Number(values['tool-items']);
+const codeEvery = Number(values['code-every']);
+const sessionOpen = values['session-open'] === 'eager' ? 'eager' : 'lazy';
 const resumeItems = Number(values['resume-items']);
 const repeats = Number(values.repeats);
 
@@ -51,21 +74,33 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(' / ');
-console.log(`start ${new Date().toISOString()}, load average (1/5/15 min) ${load()}`);
+console.log(
+  `start ${new Date().toISOString()}, ${availableParallelism()} cores, load average (1/5/15 min) ${load()}; ` +
+    `scripted server ${values.server === 'inline' ? 'in this process' : 'in its own process'}`,
+);
 
 const root = await mkdtemp(join(tmpdir(), 'bench-curate-'));
 const REPLY = '<think>hm</think>\n<answer>no idea</answer>';
 
-/** A store whose clean stage holds `count` kept items sharing one image. */
-async function cleanStore(
+/**
+ * A store whose `stage` holds `count` kept items (picture i asks about i), each with its own
+ * 96×96 picture, or all sharing one (`shared`, for the resume part, which reads no image).
+ */
+async function storeWithItems(
   directory: string,
   count: number,
+  stage: StageName = 'clean',
+  shared = false,
 ): Promise<StageContext & { store: CurationStore }> {
   const store = new CurationStore(directory);
   const images = new ImageStore(store);
-  const image = await images.put(await patternImage(1));
-  store.beginStage('clean', {});
+  const pictures = shared
+    ? [await images.put(await patternImage(1))]
+    : await Promise.all(
+        Array.from({ length: count }, async (_, index) => images.put(await patternImage(index + 1))),
+      );
   const rows = Array.from({ length: count }, (_, index) => {
+    const image = pictures[shared ? 0 : index]!;
     const item: CurationItem = {
       id: `i${index}`,
       source: 'bench',
@@ -78,8 +113,11 @@ async function cleanStore(
     };
     return { id: item.id, position: index, status: 'kept' as const, reason: null, detail: null, data: item };
   });
-  store.putStageItems('clean', rows);
-  store.finishStage('clean');
+  for (const name of stage === 'difficulty' ? (['clean', 'difficulty'] as const) : (['clean'] as const)) {
+    store.beginStage(name, {});
+    store.putStageItems(name, rows);
+    store.finishStage(name);
+  }
   return { store, images, concurrency };
 }
 
@@ -90,49 +128,187 @@ const settings = (count: number) => ({
   judge: null,
   maxAttempts: 1,
   agent: {},
-  maxPasses: 2,
 });
 const scorer = createRewardScorer();
 
-// 1. throughput against the scripted server
-{
-  const server = await startFakeOpenAIServer({ latencyMs, reply: () => REPLY });
+/** The scripted server: its URL, its process (none when inline) and how to stop it. */
+async function startServer(
+  codeEveryN: number,
+): Promise<{ url: string; pid?: number; close(): Promise<void> }> {
+  if (values.server === 'inline') {
+    if (codeEveryN > 0) throw new Error('--server inline scripts the difficulty stage only');
+    const server = await startFakeOpenAIServer({ latencyMs, reply: () => REPLY });
+    return { url: server.url, close: () => server.close() };
+  }
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, 'scripted-model-process.ts'),
+      String(latencyMs),
+      String(codeEveryN),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim().split('\n')[0]!));
+    child.once('exit', (code) => reject(new Error(`the scripted model server exited with ${code}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+/**
+ * Three waves of `concurrency` calls before timing: a real model server is already warm, and the
+ * scripted one's first calls (its JIT, this process's first connections) take ~0.5 s each.
+ */
+async function warmUp(url: string): Promise<void> {
+  const model = new OpenAIChatModel({ baseUrls: [url], model: 'fake-model' });
+  for (let wave = 0; wave < 3; wave++)
+    await Promise.all(
+      Array.from({ length: concurrency }, (_, index) =>
+        model.complete({ messages: [{ role: 'user', content: `warm-up ${wave}/${index}` }], maxTokens: 8 }),
+      ),
+    );
+}
+
+/** The host's CPU counters (/proc/stat): steal is time this VM's vCPUs waited for the host. */
+function cpuTicks(): { steal: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return { steal: fields[7] ?? 0, total: fields.reduce((sum, value) => sum + value, 0) };
+}
+const stealSince = (before: { steal: number; total: number }) => {
+  const after = cpuTicks();
+  const total = after.total - before.total;
+  return `host steal ${total > 0 ? (((after.steal - before.steal) / total) * 100).toFixed(1) : '0.0'} %`;
+};
+
+const cpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+// 1. difficulty-stage throughput against the scripted server
+if (parts.has('throughput')) {
+  const server = await startServer(0);
+  await warmUp(server.url);
+  const ticks = cpuTicks();
   const ideal = concurrency / (latencyMs / 1000);
   const rates: number[] = [];
+  const cpuPerRollout: number[] = [];
+  const serverCpuPerRollout: number[] = [];
   for (let repeat = 0; repeat < repeats; repeat += 1) {
-    const context = await cleanStore(join(root, `throughput-${repeat}`), items);
+    const context = await storeWithItems(join(root, `throughput-${repeat}`), items);
     const model = new CachedChatModel(
       new OpenAIChatModel({ baseUrls: [server.url], model: 'fake-model' }),
       context.store,
     );
+    const serverCpuBefore = server.pid ? processTreeCpuMs([server.pid]) : 0;
+    const cpuBefore = cpuMs();
     const start = performance.now();
-    const outcome = await runDifficulty(settings(k), context, {
+    const outcome = await runDifficulty({ ...settings(k), maxPasses: 2 }, context, {
       runner: agentRollouts({ dependencies: { model }, temperature: 1 }),
       scorer,
     });
     const seconds = (performance.now() - start) / 1000;
     if (!outcome.finished) throw new Error('the throughput run did not finish');
     rates.push((items * k) / seconds);
+    cpuPerRollout.push((cpuMs() - cpuBefore) / (items * k));
+    if (server.pid)
+      serverCpuPerRollout.push((processTreeCpuMs([server.pid]) - serverCpuBefore) / (items * k));
     context.store.close();
   }
   const rate = median(rates);
   console.log(
     `throughput: difficulty stage, ${items} items × k=${k} = ${items * k} rollouts, concurrency ${concurrency}, ` +
       `scripted server ${latencyMs} ms/call: median ${rate.toFixed(1)} rollouts/s (runs ${rates.map((r) => r.toFixed(1)).join(', ')}), ` +
-      `ideal ${ideal.toFixed(1)}, ratio ${(rate / ideal).toFixed(3)} (target ≥ 0.90); load ${load()}`,
+      `ideal ${ideal.toFixed(1)}, ratio ${(rate / ideal).toFixed(3)} (target ≥ 0.90); ` +
+      `CPU ms/rollout: pipeline ${median(cpuPerRollout).toFixed(2)}` +
+      `${server.pid ? `, model server ${median(serverCpuPerRollout).toFixed(2)}` : ' (server included)'}; ${stealSince(ticks)}; load ${load()}`,
   );
   await server.close();
 }
 
-// 2. resume over 10,000 items
-{
-  const context = await cleanStore(join(root, 'resume'), resumeItems);
+// 2. tool-benefit throughput: the full agent with a real sandbox, most rollouts writing no code
+if (parts.has('tool-benefit')) {
+  const server = await startServer(codeEvery);
+  await warmUp(server.url);
+  const ticks = cpuTicks();
+  const sandbox = await createLocalSandbox({ poolSize: Number(values['pool-size']), maxSessions: 128 });
+  const sandboxPids = sandboxZygotePids(process.pid);
+  const codeItems = codeEvery > 0 ? Math.ceil(toolItems / codeEvery) : 0;
+  const callsPerRollout = (toolItems + codeItems) / toolItems;
+  const ideal = concurrency / ((latencyMs / 1000) * callsPerRollout);
+  const rates: number[] = [];
+  const sessions: number[] = [];
+  const sandboxCpu: number[] = [];
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const context = await storeWithItems(join(root, `tool-benefit-${repeat}`), toolItems, 'difficulty');
+    const model = new CachedChatModel(
+      new OpenAIChatModel({ baseUrls: [server.url], model: 'fake-model' }),
+      context.store,
+    );
+    let opened = 0;
+    const counting = {
+      openSession: (options?: Parameters<typeof sandbox.openSession>[0]) => {
+        opened++;
+        return sandbox.openSession(options);
+      },
+      close: async () => undefined,
+    };
+    const sandboxCpuBefore = processTreeCpuMs(sandboxPids);
+    const start = performance.now();
+    const outcome = await runToolBenefit({ ...settings(k), minPassesForRl: 1 }, context, {
+      runner: agentRollouts({
+        dependencies: { model, sandbox: counting },
+        agent: { sessionOpen },
+        temperature: 1,
+      }),
+      scorer,
+    });
+    const seconds = (performance.now() - start) / 1000;
+    if (!outcome.finished) throw new Error(`the tool-benefit run did not finish: ${JSON.stringify(outcome)}`);
+    const codeRollouts = context.store.database
+      .prepare("SELECT COUNT(*) FROM rollouts WHERE stage = 'tool-benefit' AND tool_calls > 0")
+      .pluck()
+      .get() as number;
+    if (codeRollouts !== codeItems * k)
+      throw new Error(`expected ${codeItems * k} rollouts with code, stored ${codeRollouts}`);
+    rates.push((toolItems * k) / seconds);
+    sessions.push(opened);
+    sandboxCpu.push((processTreeCpuMs(sandboxPids) - sandboxCpuBefore) / (toolItems * k));
+    context.store.close();
+  }
+  const rate = median(rates);
+  console.log(
+    `tool-benefit: ${toolItems} items × k=${k} = ${toolItems * k} rollouts (${codeItems * k} write one code cell), ` +
+      `sessions open ${sessionOpen}, concurrency ${concurrency}, scripted server ${latencyMs} ms/call, ` +
+      `${callsPerRollout.toFixed(3)} calls/rollout: median ${rate.toFixed(1)} rollouts/s ` +
+      `(runs ${rates.map((r) => r.toFixed(1)).join(', ')}), ideal ${ideal.toFixed(1)}, ratio ${(rate / ideal).toFixed(3)} ` +
+      `(target ≥ 0.90); sandbox sessions per run ${median(sessions)}, sandbox CPU ms/rollout ${median(sandboxCpu).toFixed(1)}; ${stealSince(ticks)}; load ${load()}`,
+  );
+  await sandbox.close();
+  await server.close();
+}
+
+// 3. resume over 10,000 items
+if (parts.has('resume')) {
+  const context = await storeWithItems(join(root, 'resume'), resumeItems, 'clean', true);
   const runner = agentRollouts({
     dependencies: { model: new ScriptedChatModel(() => REPLY) },
     temperature: 1,
   });
+  const resumeSettings = { ...settings(1), maxPasses: 2 };
   const setupStart = performance.now();
-  const full = await runDifficulty(settings(1), context, { runner, scorer });
+  const full = await runDifficulty(resumeSettings, context, { runner, scorer });
   if (!full.finished) throw new Error('the resume setup run did not finish');
   console.log(
     `resume setup: ${resumeItems} items × k=1 run to the end in ${((performance.now() - setupStart) / 1000).toFixed(1)} s (scripted model, instant)`,
@@ -141,7 +317,7 @@ const scorer = createRewardScorer();
   const undecidedRuns: number[] = [];
   for (let repeat = 0; repeat < repeats; repeat += 1) {
     let start = performance.now();
-    const again = await runDifficulty(settings(1), context, { runner, scorer });
+    const again = await runDifficulty(resumeSettings, context, { runner, scorer });
     finishedRuns.push((performance.now() - start) / 1000);
     if (!again.finished || again.workDone !== 0) throw new Error('a finished stage did work again');
     // The worst kill: every rollout stored, no item decided, the stage not marked finished.
@@ -150,7 +326,7 @@ const scorer = createRewardScorer();
       .run();
     context.store.database.prepare("DELETE FROM stage_items WHERE stage = 'difficulty'").run();
     start = performance.now();
-    const resumed = await runDifficulty(settings(1), context, { runner, scorer });
+    const resumed = await runDifficulty(resumeSettings, context, { runner, scorer });
     undecidedRuns.push((performance.now() - start) / 1000);
     if (!resumed.finished || resumed.workDone !== 0 || resumed.kept !== resumeItems)
       throw new Error(`the resume redid work or lost items: ${JSON.stringify(resumed)}`);
@@ -163,4 +339,5 @@ const scorer = createRewardScorer();
   context.store.close();
 }
 
+console.log(`end ${new Date().toISOString()}, load average ${load()}`);
 await rm(root, { recursive: true, force: true });

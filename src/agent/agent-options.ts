@@ -54,6 +54,13 @@ export const agentOptionsSchema = z.object({
   systemPrompt: z.string().optional(),
   /** User prompt template with a `{question}` placeholder; our own wording when absent. */
   userTemplate: z.string().optional(),
+  /**
+   * When the trajectory's sandbox session is opened. eager: before the first model call, so the
+   * kernel starts while the model thinks (the agent's and the eval's default); lazy: at the first
+   * code call, so a trajectory that never runs code never opens one (curation rollouts, where most
+   * answers need no code and a session per rollout would saturate the sandbox).
+   */
+  sessionOpen: z.enum(['eager', 'lazy']).default('eager'),
   /** Smart-resize bounds for input images, in pixels. */
   minPixels: z
     .number()

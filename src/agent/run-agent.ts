@@ -17,6 +17,11 @@ export type AgentInput = {
   question: string;
   /** Encoded input images in order: `image_1`, `image_2`, … */
   images: Uint8Array[];
+  /**
+   * The same images already prepared by `prepareAgentImages` with the same options, for callers
+   * that run many trajectories on one input (curation's k samples): skips re-encoding them.
+   */
+  preparedImages?: ModelImage[];
 };
 
 export type AgentDependencies = ToolDependencies & {
@@ -45,7 +50,7 @@ export async function runAgent(
   const start = now();
   const clock = (): DriverClock => ({ elapsedMs: now() - start, aborted: hooks.signal?.aborted });
   const runId = input.id ?? randomUUID();
-  const inputImages = await prepareInputImages(input.images, options);
+  const inputImages = input.preparedImages ?? (await prepareInputImages(input.images, options));
   const { model } = dependencies;
   emit({
     type: 'run-start',
@@ -64,9 +69,10 @@ export async function runAgent(
     runId,
   );
   try {
-    // The kernel starts while the first model call is in flight; if it cannot, the first code
-    // call ends the run with sandbox-error (a run that never runs code does not need it).
-    if (code) runner.open().catch(() => undefined);
+    // Eager: the kernel starts while the first model call is in flight; if it cannot, the first
+    // code call ends the run with sandbox-error (a run that never runs code does not need it).
+    // Lazy: the first code call opens it.
+    if (code && options.sessionOpen === 'eager') runner.open().catch(() => undefined);
     let stepInput: StepInput = { type: 'start', ...clock() };
     for (;;) {
       const result = nextStep(state, stepInput);
@@ -102,6 +108,14 @@ export async function runAgent(
     startedAt,
     durationMs,
   });
+}
+
+/** Input images as `runAgent` prepares them for these options (pass them as `preparedImages`). */
+export function prepareAgentImages(
+  images: Uint8Array[],
+  optionsInput: AgentOptionsInput = {},
+): Promise<ModelImage[]> {
+  return prepareInputImages(images, resolveAgentOptions(optionsInput));
 }
 
 /** Encoded once here and reused by every turn's request. */

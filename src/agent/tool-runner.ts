@@ -51,8 +51,8 @@ const COMPILE_ERRORS = new Set(['IndentationError', 'TabError']);
 
 /**
  * Carries out one parsed action and renders what the model reads next. Owns the trajectory's
- * sandbox session: opened before the first turn with every input image, reopened if the kernel
- * dies, always closed.
+ * sandbox session: opened with every input image before the first turn (or at the first code
+ * call with `sessionOpen: 'lazy'`), reopened if the kernel dies, always closed.
  */
 export class ToolRunner {
   private session: SandboxSession | undefined;

@@ -1,7 +1,7 @@
 /**
  * Idle expiry never closes an episode in the middle of a step. Here a step waits for a kernel
- * (a sandbox whose session starts only when the test says) for many idle TTLs while the store's
- * own sweep timer runs; an idle episode beside it expires, the waiting one survives and finishes.
+ * (a sandbox whose session starts only when the test says) for many idle TTLs of a manual clock, swept
+ * after each advance; an idle episode beside it expires, the waiting one survives and finishes.
  */
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,13 +46,6 @@ function heldSandbox() {
   return { sandbox, startKernel, closedSessions: () => closed };
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 let store: EpisodeStore | undefined;
 afterEach(async () => store?.closeAll());
 
@@ -60,9 +53,11 @@ describe('EpisodeStore idle expiry', () => {
   it('never expires an episode whose step waits for a kernel longer than the idle TTL', async () => {
     const held = heldSandbox();
     const sandbox = gateSandbox(held.sandbox, 1, 60_000);
+    // A manual clock, swept by the test (the store's own timer is set far beyond the test).
+    let clock = 0;
     store = new EpisodeStore(
-      { sandbox, searchTools: {}, scorers: {} },
-      { idleTtlMs: TTL_MS, sweepIntervalMs: 5 },
+      { sandbox, searchTools: {}, scorers: {}, now: () => clock },
+      { idleTtlMs: TTL_MS, sweepIntervalMs: 3_600_000 },
     );
     const picture = (
       await sharp({ create: { width: 56, height: 56, channels: 3, background: '#333' } })
@@ -79,12 +74,16 @@ describe('EpisodeStore idle expiry', () => {
 
     const stepping = busy.step(stepSchema.parse({ text: '<code>\n```python\nprint("hi")\n```\n</code>' }));
     expect(busy.isBusy).toBe(true);
-    // The sweep timer has run and closed the idle episode: expiry is live, not switched off.
-    await until(() => store!.counters.expired >= 1, 'the idle episode to expire');
+    // Past one TTL the sweep closes the idle episode: expiry is live, not switched off.
+    clock += 2 * TTL_MS;
+    await store.sweep();
+    expect(store.counters.expired).toBe(1);
     expect(() => store!.get(idle.id)).toThrow(EpisodeError);
     // Many more TTLs and sweeps pass while the step still waits for its kernel.
-    const waitStart = performance.now();
-    await until(() => performance.now() - waitStart > 5 * TTL_MS, 'five idle TTLs');
+    for (let sweep = 0; sweep < 50; sweep += 1) {
+      clock += TTL_MS;
+      await store.sweep();
+    }
     expect(busy.isBusy).toBe(true);
     expect(store.get(busy.id)).toBe(busy);
     expect(store.counters.expired).toBe(1);
@@ -97,7 +96,9 @@ describe('EpisodeStore idle expiry', () => {
     expect(busy.isDone).toBe(false);
 
     // Once idle again, it expires like any other, and its kernel is closed.
-    await until(() => store!.counters.expired >= 2, 'the episode to expire once idle');
+    clock += 2 * TTL_MS;
+    await store.sweep();
+    expect(store.counters.expired).toBe(2);
     expect(() => store!.get(busy.id)).toThrow(EpisodeError);
     expect(held.closedSessions()).toBe(1);
     expect(sandbox.stats().open).toBe(0);

@@ -9,6 +9,7 @@ import {
   ModelNotFoundError,
   ModelReplyFormatError,
 } from './model-errors.js';
+import { type HttpFetch, nodeHttpFetch } from './node-http-fetch.js';
 import {
   buildChatCompletionBody,
   normalizeBaseUrl,
@@ -47,8 +48,8 @@ const optionsSchema = z.object({
 });
 
 export type OpenAIChatModelOptions = z.input<typeof optionsSchema> & {
-  /** Injected for tests; default the global `fetch`. */
-  fetch?: typeof fetch;
+  /** Injected for tests (any `fetch`); default node:http (node-http-fetch.ts says why). */
+  fetch?: HttpFetch | typeof fetch;
   /** Clock in ms; default `Date.now`. */
   now?: () => number;
   /** Waits between retries; default a timer that rejects when `signal` aborts. */
@@ -76,7 +77,7 @@ export class OpenAIChatModel implements ChatModel {
   private readonly cache: DataUriCache;
   private readonly extraBody: Record<string, unknown>;
   private readonly http: HttpClock & {
-    fetch: typeof fetch;
+    fetch: HttpFetch;
     apiKey: string | undefined;
     timeoutMs: number;
     timeoutHint: string;
@@ -105,7 +106,7 @@ export class OpenAIChatModel implements ChatModel {
     this.extraBody = settings.extraBody ?? {};
     const apiKey = settings.apiKey ?? process.env.OPENAI_API_KEY;
     this.http = {
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: (options.fetch as HttpFetch | undefined) ?? nodeHttpFetch,
       now: options.now ?? Date.now,
       sleep: options.sleep ?? abortableSleep,
       random: options.random ?? Math.random,

@@ -7,6 +7,7 @@ import {
   ModelTimeoutError,
   ModelUnreachableError,
 } from './model-errors.js';
+import type { HttpFetch } from './node-http-fetch.js';
 import { serverErrorMessage } from './openai-wire.js';
 import {
   type AttemptFailure,
@@ -24,7 +25,7 @@ export type HttpClock = {
 };
 
 export type HttpSettings = HttpClock & {
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   apiKey: string | undefined;
   /** Per attempt, reading the body included. */
   timeoutMs: number;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ChatRequest } from '../model/chat-model.js';
+import { ScriptedChatModel } from '../model/scripted-chat-model.js';
 import { createRewardScorer } from './compute-reward.js';
 import { LlmJudge } from './judge/llm-judge.js';
 import { loadJudgePrompt } from './judge/load-judge-prompt.js';
 import type { RewardResult } from './reward-result.js';
 import { readGolden, writeUpstreamPromptFiles } from './testing/golden.js';
-import { ScriptedJudgeModel } from './testing/scripted-judge-model.js';
 
 const CASE = z.object({
   id: z.string(),
@@ -53,7 +53,7 @@ function expectedContent(content: unknown): unknown {
 }
 
 async function score(record: z.infer<typeof CASE>, profile: 'upstream-rl' | 'deepeyesv2') {
-  const model = new ScriptedJudgeModel(record.judge_replies_scripted, 'fake-judge');
+  const model = new ScriptedChatModel(record.judge_replies_scripted, { label: 'fake-judge' });
   const judge = new LlmJudge({
     models: [model],
     prompts,
@@ -83,7 +83,7 @@ describe('upstream-rl reproduces every golden reward (reward_format.jsonl)', () 
     expect({ score: reward.score, acc: reward.acc, format: reward.format ?? undefined }).toEqual(
       record.result,
     );
-    expect(model.calls).toBe(record.judge_calls.length);
+    expect(model.requests.length).toBe(record.judge_calls.length);
     expect(model.remaining).toBe(record.judge_replies_unused);
     model.requests.forEach((request: ChatRequest, index) => {
       const call = record.judge_calls[index]!;
@@ -141,7 +141,7 @@ describe('deepeyesv2 on the same golden cases', () => {
       acc: expected.acc,
       format: expected.format,
     });
-    if (fix?.judgeCalls !== undefined) expect(model.calls).toBe(fix.judgeCalls);
+    if (fix?.judgeCalls !== undefined) expect(model.requests.length).toBe(fix.judgeCalls);
   });
 
   it('says which verifier decided when the judge could not', async () => {

@@ -2,7 +2,6 @@ import { describe, expect } from 'vitest';
 import { BATCH_REQUEST_METADATA, readBatchedReply } from './batched-reply.js';
 import { executeRequestContent, type JupyterMessage } from './jupyter-message.js';
 import type { KernelProcess } from './kernel-process.js';
-import { createLocalSandbox } from './kernel-sandbox.js';
 import type { SandboxSession } from './sandbox.js';
 import { sandboxTest } from './testing/sandbox-test.js';
 
@@ -140,16 +139,13 @@ describe('shell lane and skipped IPython passes', () => {
   });
 });
 
+// A second sandbox for the file, started only by the test that asks for it and closed with the file.
+const withoutLane = sandboxTest({ poolSize: 0, maxSessions: 1, kernelLane: false });
+
 describe('without the lane', () => {
-  it('runs the same calls over ZeroMQ alone', async () => {
-    const plain = await createLocalSandbox({ poolSize: 0, maxSessions: 1, kernelLane: false });
-    try {
-      const zeromqOnly = await plain.openSession({});
-      expect(kernelOf(zeromqOnly).connection.laneAttached).toBe(false);
-      const execution = await zeromqOnly.execute('print("zmq")\n2 + 2');
-      expect(execution).toMatchObject({ status: 'ok', stdout: 'zmq\n', result: '4' });
-    } finally {
-      await plain.close();
-    }
+  withoutLane('runs the same calls over ZeroMQ alone', async ({ session }) => {
+    expect(kernelOf(session).connection.laneAttached).toBe(false);
+    const execution = await session.execute('print("zmq")\n2 + 2');
+    expect(execution).toMatchObject({ status: 'ok', stdout: 'zmq\n', result: '4' });
   });
 });

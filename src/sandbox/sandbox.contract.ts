@@ -1,5 +1,15 @@
-import { expect, it } from 'vitest';
-import type { Execution, Sandbox } from './sandbox.js';
+import { expect } from 'vitest';
+import type { Execution } from './sandbox.js';
+import type { OpenSession } from './testing/sandbox-test.js';
+
+/**
+ * A vitest `test` whose `openSession` fixture opens sessions of the sandbox under test and closes
+ * them (only its call signature is needed, so any `test.extend` chain with that fixture fits).
+ */
+export type SandboxContractTest = (
+  name: string,
+  body: (context: { openSession: OpenSession }) => Promise<void>,
+) => void;
 
 /** 1×1 red PNG. */
 const RED_PIXEL = Uint8Array.from(
@@ -19,81 +29,63 @@ function expectPlainExecution(execution: Execution): void {
 }
 
 /**
- * What every `Sandbox` must do, for a sandbox the test file opens once (kernels are slow to start)
- * and closes in `afterAll`: `sandboxContract('local', () => sandbox)`. Each test opens its own
- * sessions and closes them.
+ * What every `Sandbox` must do. `it` carries an `openSession` fixture over the sandbox under test
+ * (`sandboxTest()` gives one over a local sandbox; `sessionOpener` builds one over any sandbox): the
+ * fixture owns every session a test opens and closes it when the test ends, even on failure.
  */
-export function sandboxContract(label: string, sandbox: () => Sandbox): void {
-  it(`${label}: should keep state between calls of one session`, async () => {
-    const session = await sandbox().openSession();
-    try {
-      expect((await session.execute('x = 41')).status).toBe('ok');
-      const execution = await session.execute('print(x + 1)');
-      expectPlainExecution(execution);
-      expect(execution).toMatchObject({ status: 'ok', stdout: '42\n' });
-    } finally {
-      await session.close();
-    }
+export function sandboxContract(label: string, it: SandboxContractTest): void {
+  it(`${label}: should keep state between calls of one session`, async ({ openSession }) => {
+    const session = await openSession();
+    expect((await session.execute('x = 41')).status).toBe('ok');
+    const execution = await session.execute('print(x + 1)');
+    expectPlainExecution(execution);
+    expect(execution).toMatchObject({ status: 'ok', stdout: '42\n' });
   });
 
-  it(`${label}: should keep sessions apart`, async () => {
-    const first = await sandbox().openSession();
-    const second = await sandbox().openSession();
-    try {
-      await first.execute('secret = 1');
-      const execution = await second.execute('print(secret)');
-      expect(execution.status).toBe('error');
-      expect(execution.error?.name).toBe('NameError');
-    } finally {
-      await Promise.all([first.close(), second.close()]);
-    }
+  it(`${label}: should keep sessions apart`, async ({ openSession }) => {
+    const first = await openSession();
+    const second = await openSession();
+    await first.execute('secret = 1');
+    const execution = await second.execute('print(secret)');
+    expect(execution.status).toBe('error');
+    expect(execution.error?.name).toBe('NameError');
   });
 
-  it(`${label}: should return failing user code as data with its traceback`, async () => {
-    const session = await sandbox().openSession();
-    try {
-      const execution = await session.execute('print("before")\n1 / 0');
-      expectPlainExecution(execution);
-      expect(execution.status).toBe('error');
-      expect(execution.stdout).toBe('before\n');
-      expect(execution.error).toMatchObject({ name: 'ZeroDivisionError', value: 'division by zero' });
-      expect(execution.error?.traceback).toContain('ZeroDivisionError');
-    } finally {
-      await session.close();
-    }
+  it(`${label}: should return failing user code as data with its traceback`, async ({ openSession }) => {
+    const session = await openSession();
+    const execution = await session.execute('print("before")\n1 / 0');
+    expectPlainExecution(execution);
+    expect(execution.status).toBe('error');
+    expect(execution.stdout).toBe('before\n');
+    expect(execution.error).toMatchObject({ name: 'ZeroDivisionError', value: 'division by zero' });
+    expect(execution.error?.traceback).toContain('ZeroDivisionError');
   });
 
-  it(`${label}: should load input images as image_1 and return shown figures as PNG`, async () => {
-    const session = await sandbox().openSession({ images: [{ bytes: RED_PIXEL }] });
-    try {
-      const read = await session.execute('print(image_1.size, image_1.getpixel((0, 0))[:3])');
-      expect(read).toMatchObject({ status: 'ok', stdout: '(1, 1) (255, 0, 0)\n' });
-      const drawn = await session.execute(
-        'import matplotlib.pyplot as plt\nplt.imshow(image_1)\nplt.axis("off")\nplt.show()',
-      );
-      expect(drawn.status).toBe('ok');
-      expect(drawn.images).toHaveLength(1);
-      expect([...drawn.images[0]!.slice(0, 4)]).toEqual(PNG_MAGIC);
-    } finally {
-      await session.close();
-    }
+  it(`${label}: should load input images as image_1 and return shown figures as PNG`, async ({
+    openSession,
+  }) => {
+    const session = await openSession({ images: [{ bytes: RED_PIXEL }] });
+    const read = await session.execute('print(image_1.size, image_1.getpixel((0, 0))[:3])');
+    expect(read).toMatchObject({ status: 'ok', stdout: '(1, 1) (255, 0, 0)\n' });
+    const drawn = await session.execute(
+      'import matplotlib.pyplot as plt\nplt.imshow(image_1)\nplt.axis("off")\nplt.show()',
+    );
+    expect(drawn.status).toBe('ok');
+    expect(drawn.images).toHaveLength(1);
+    expect([...drawn.images[0]!.slice(0, 4)]).toEqual(PNG_MAGIC);
   });
 
-  it(`${label}: should stop code at its timeout and keep the session usable`, async () => {
-    const session = await sandbox().openSession();
-    try {
-      await session.execute('kept = "yes"');
-      const slow = await session.execute('import time\ntime.sleep(30)', { timeoutMs: 500 });
-      expect(['timeout', 'killed']).toContain(slow.status);
-      const after = await session.execute('print("alive")');
-      expect(after).toMatchObject({ status: 'ok', stdout: 'alive\n' });
-    } finally {
-      await session.close();
-    }
+  it(`${label}: should stop code at its timeout and keep the session usable`, async ({ openSession }) => {
+    const session = await openSession();
+    await session.execute('kept = "yes"');
+    const slow = await session.execute('import time\ntime.sleep(30)', { timeoutMs: 500 });
+    expect(['timeout', 'killed']).toContain(slow.status);
+    const after = await session.execute('print("alive")');
+    expect(after).toMatchObject({ status: 'ok', stdout: 'alive\n' });
   });
 
-  it(`${label}: should let a session be closed twice and refuse calls after it`, async () => {
-    const session = await sandbox().openSession();
+  it(`${label}: should let a session be closed twice and refuse calls after it`, async ({ openSession }) => {
+    const session = await openSession();
     await session.close();
     await session.close();
     await expect(session.execute('1')).rejects.toThrow();

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { KernelProcess } from './kernel-process.js';
-import type { KernelSandbox } from './kernel-sandbox.js';
-import { sandboxTest } from './testing/sandbox-test.js';
+import { type OpenSession, sandboxTest } from './testing/sandbox-test.js';
 
 // Hostile code, run for real: each test asserts the sandbox contains it and stays usable.
 const it = sandboxTest({
@@ -30,13 +29,9 @@ afterAll(async () => {
 });
 
 /** After each attack: a new session still runs code normally. */
-async function expectHealthy(sandbox: KernelSandbox): Promise<void> {
-  const session = await sandbox.openSession();
-  try {
-    expect(await session.execute('print(6 * 7)')).toMatchObject({ status: 'ok', stdout: '42\n' });
-  } finally {
-    await session.close();
-  }
+async function expectHealthy(openSession: OpenSession): Promise<void> {
+  const session = await openSession();
+  expect(await session.execute('print(6 * 7)')).toMatchObject({ status: 'ok', stdout: '42\n' });
 }
 
 const python = (lines: string[]) => lines.join('\n');
@@ -79,28 +74,24 @@ describe('sandbox containment', () => {
     expect(execution.stdout).toBe("['refused'] /scratch ['mine.txt']\n");
   });
 
-  it('cannot see the host repo, home directories or other sessions', async ({ session, sandbox }) => {
-    const other = await sandbox.openSession();
-    try {
-      await other.execute('secret = "hunter2"\nopen("secret.txt", "w").write(secret)');
-      const execution = await session.execute(
-        python([
-          'import os',
-          `paths = ["/work", "/root", "/home", ${JSON.stringify(process.cwd())}, "/proc/1/root/work"]`,
-          'print([p for p in paths if os.path.exists(p)])',
-          'print(os.listdir("/sandbox"), sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:1])',
-          'import subprocess',
-          'print(subprocess.run(["grep", "-rl", "hunter2", "/tmp", "/scratch", "/sandbox", "/inputs"], capture_output=True).stdout)',
-          'print(os.getuid() != 0, "secret" in globals())',
-        ]),
-      );
-      expect(execution.stdout).toBe("[]\n[] [1]\nb''\nTrue False\n");
-    } finally {
-      await other.close();
-    }
+  it('cannot see the host repo, home directories or other sessions', async ({ session, openSession }) => {
+    const other = await openSession();
+    await other.execute('secret = "hunter2"\nopen("secret.txt", "w").write(secret)');
+    const execution = await session.execute(
+      python([
+        'import os',
+        `paths = ["/work", "/root", "/home", ${JSON.stringify(process.cwd())}, "/proc/1/root/work"]`,
+        'print([p for p in paths if os.path.exists(p)])',
+        'print(os.listdir("/sandbox"), sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:1])',
+        'import subprocess',
+        'print(subprocess.run(["grep", "-rl", "hunter2", "/tmp", "/scratch", "/sandbox", "/inputs"], capture_output=True).stdout)',
+        'print(os.getuid() != 0, "secret" in globals())',
+      ]),
+    );
+    expect(execution.stdout).toBe("[]\n[] [1]\nb''\nTrue False\n");
   });
 
-  it('stops a fork bomb at the process limit with a clear error', async ({ session, sandbox }) => {
+  it('stops a fork bomb at the process limit with a clear error', async ({ session, openSession }) => {
     const execution = await session.execute(
       python([
         'import os',
@@ -114,7 +105,7 @@ describe('sandbox containment', () => {
     );
     expect(['error', 'timeout', 'killed']).toContain(execution.status);
     expect(execution.stderr).toMatch(/BlockingIOError|Resource temporarily unavailable|TimeoutError/);
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 
   it('reaps children nobody waited for before they use up the process limit', async ({ session }) => {
@@ -143,7 +134,7 @@ describe('sandbox containment', () => {
 
   it('ends a kernel whose code corrupts its own connection, at once, and the server carries on', async ({
     session,
-    sandbox,
+    openSession,
   }) => {
     const execution = await session.execute(
       python([
@@ -161,10 +152,10 @@ describe('sandbox containment', () => {
     );
     // Dead, not timed out or killed at the 20 s limit: the broken connection ended the call.
     expect(execution.status).toBe('dead');
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 
-  it('stops a memory bomb at the memory limit with a MemoryError', async ({ session, sandbox }) => {
+  it('stops a memory bomb at the memory limit with a MemoryError', async ({ session, openSession }) => {
     const execution = await session.execute(
       python(['blocks = []', 'while True:', '    blocks.append(bytearray(32 * 1024 * 1024))']),
       { timeoutMs: 10_000 },
@@ -173,28 +164,31 @@ describe('sandbox containment', () => {
     expect(execution.error?.name).toBe('MemoryError');
     const after = await session.execute('del blocks\nprint("recovered")');
     expect(after.stdout).toBe('recovered\n');
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 
   it('reports a kernel that crashes as dead with the cause, and the server stays healthy', async ({
     session,
-    sandbox,
+    openSession,
   }) => {
     const execution = await session.execute('import ctypes\nctypes.string_at(0)');
     expect(execution.status).toBe('dead');
     expect(execution.stderr).toContain('KernelDied: the Python kernel died (killed by SIGSEGV)');
     expect((await session.execute('1')).status).toBe('dead');
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 
-  it('cuts an output flood at the limit and interrupts it at the timeout', async ({ session, sandbox }) => {
+  it('cuts an output flood at the limit and interrupts it at the timeout', async ({
+    session,
+    openSession,
+  }) => {
     const execution = await session.execute('while True:\n    print("y" * 1000)', { timeoutMs: 1000 });
     expect(execution.status).toBe('timeout');
     expect(execution.truncated).toBe(true);
     expect(execution.stdout.length).toBeLessThan(11_000);
     expect(execution.stdout).toContain('[deepeyes: stdout truncated');
     expect((await session.execute('print("next")')).stdout).toBe('next\n');
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 
   it('interrupts an infinite loop and keeps the session usable', async ({ session }) => {
@@ -223,7 +217,7 @@ describe('sandbox containment', () => {
 
   it('ends a closed kernel by its kill signal, without the helper running interpreter shutdown', async ({
     session,
-    sandbox,
+    openSession,
   }) => {
     const kernel = (session as unknown as { kernel: KernelProcess }).kernel;
     await session.execute('print(1)');
@@ -231,6 +225,6 @@ describe('sandbox containment', () => {
     // The helper re-raises the kernel's signal on itself. It once failed to (SIGKILL cannot be
     // given a handler), fell back into the zygote's loop and exited 0 after copying the heap.
     expect(await kernel.exited).toEqual({ code: null, signal: 9 });
-    await expectHealthy(sandbox);
+    await expectHealthy(openSession);
   });
 });

@@ -14,6 +14,8 @@ export type EnvServerOptions = EpisodeStoreOptions & {
   retryAfterSeconds?: number;
   /** Sandbox back-pressure counters, shown in /metrics. */
   sandboxStats?: () => SessionGateStats;
+  /** The effective settings, echoed by GET /health so an operator sees what the flags did (no secrets). */
+  settings?: Record<string, unknown>;
   logger?: boolean;
 };
 
@@ -72,7 +74,12 @@ export function buildEnvServer(
   });
   app.addHook('onClose', async () => store.closeAll());
 
-  app.get('/health', async () => ({ status: 'ok', episodes: store.size, capacity: store.capacity }));
+  app.get('/health', async () => ({
+    status: 'ok',
+    episodes: store.size,
+    capacity: store.capacity,
+    ...(options.settings ? { settings: options.settings } : {}),
+  }));
 
   app.get('/metrics', async () => ({
     episodes: { open: store.size, capacity: store.capacity, ...store.counters },

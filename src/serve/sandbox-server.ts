@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { SandboxStats } from '../sandbox/kernel-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { HttpError, installErrorHandling } from './http-errors.js';
 import { useFastJsonParser } from './sandbox-json-body.js';
@@ -9,22 +10,11 @@ import { registerSandboxNativeRoutes } from './sandbox-native.js';
 import { SessionRegistry } from './sandbox-sessions.js';
 import { registerSandboxV1Routes, SANDBOX_SERVER_NAME } from './sandbox-v1.js';
 
-/** A sandbox that can also report its own counters (KernelSandbox does). */
+/** A sandbox that can also report its own counters (KernelSandbox does; an HTTP client may not). */
 type StatsSource = {
-  getStats?: () => {
-    sessionsEvicted?: number;
-    sessionsRejected?: number;
-    memory?: {
-      budgetBytes: number;
-      usedBytes: number;
-      baseBytes: number;
-      sampledAt: number | null;
-      evictions: number;
-      refusals: number;
-      kills: number;
-    };
-    queueWaitMs?: { count: number; p50: number | null; p95: number | null; max: number };
-  };
+  getStats?: () => Partial<
+    Pick<SandboxStats, 'sessionsEvicted' | 'sessionsRejected' | 'memory' | 'queueWaitMs'>
+  >;
 };
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

@@ -1,7 +1,8 @@
 /**
- * Paired comparison of two runs on the same benchmark, as pure functions (the browser runs them too):
- * items matched by id, flips, per-category accuracy deltas, an exact McNemar test and a bootstrap
- * confidence interval on the accuracy difference.
+ * Paired comparison of a baseline and one or more runs on the same benchmark, as pure functions (the
+ * Compare view runs them in the browser, over the live server's rows or a static bundle's): items matched by
+ * id, flips, per-category accuracy deltas, an exact McNemar test and a bootstrap confidence interval on the
+ * accuracy difference, per run.
  */
 
 export type CompareRow = { id: string; verdict: string; category: string };
@@ -82,13 +83,13 @@ export function bootstrapInterval(
   return { low: at(alpha), high: at(1 - alpha), resamples };
 }
 
-const scored = (verdict: string) => verdict === 'right' || verdict === 'wrong';
+const isScored = (verdict: string) => verdict === 'right' || verdict === 'wrong';
 
 export function compareRuns(baseline: readonly CompareRow[], candidate: readonly CompareRow[]): Comparison {
   const candidateById = new Map(candidate.map((row) => [row.id, row]));
   const pairs = baseline.flatMap((row) => {
     const other = candidateById.get(row.id);
-    return other && scored(row.verdict) && scored(other.verdict) ? [{ base: row, other }] : [];
+    return other && isScored(row.verdict) && isScored(other.verdict) ? [{ base: row, other }] : [];
   });
   const flips: Flip[] = [];
   const differences: number[] = [];
@@ -130,5 +131,102 @@ export function compareRuns(baseline: readonly CompareRow[], candidate: readonly
       })),
     mcnemarP: mcnemarExactP(rightToWrong, wrongToRight),
     bootstrap: bootstrapInterval(differences),
+  };
+}
+
+/** Flips in the order the Compare view lists them: right→wrong first (regressions), then wrong→right. */
+export function flipsInOrder(flips: readonly Flip[]): Flip[] {
+  const rank = (flip: Flip) => (flip.direction === 'right→wrong' ? 0 : 1);
+  return [...flips].sort((left, right) => rank(left) - rank(right));
+}
+
+export type RunRows = { id: string; rows: readonly CompareRow[] };
+
+export type MultiComparison = {
+  baseline: string;
+  /** Accuracy of the baseline over its own scored items. */
+  baselineAccuracy: number | null;
+  /** One paired comparison per run against the baseline, flips ordered by `flipsInOrder`. */
+  runs: { id: string; comparison: Comparison }[];
+  /** Per category: the baseline's own accuracy, then each run's paired accuracies and delta. */
+  categories: {
+    category: string;
+    baseline: number | null;
+    runs: { id: string; paired: number; candidate: number | null; delta: number | null }[];
+  }[];
+  /**
+   * Items that flipped in at least one run, listed first (in baseline order), then the other paired items:
+   * the verdict of every run (`undefined` when the run lacks the item).
+   */
+  items: { id: string; category: string; flippedIn: number; verdicts: (string | undefined)[] }[];
+};
+
+/**
+ * A baseline against one or more runs of the same benchmark: every run is paired with the baseline by item
+ * id (errors and pending items left out of each pairing) and tested on its own (exact McNemar p-value,
+ * bootstrap interval on the accuracy difference). No correction for testing several runs is applied: the
+ * view says how many runs were tested.
+ */
+export function compareMany(baseline: RunRows, candidates: readonly RunRows[]): MultiComparison {
+  const runs = candidates.map((candidate) => {
+    const comparison = compareRuns(baseline.rows, candidate.rows);
+    return { id: candidate.id, comparison: { ...comparison, flips: flipsInOrder(comparison.flips) } };
+  });
+  const baseScored = new Map<string, { scored: number; right: number }>();
+  let scored = 0;
+  let right = 0;
+  for (const row of baseline.rows) {
+    if (!isScored(row.verdict)) continue;
+    const entry = baseScored.get(row.category) ?? { scored: 0, right: 0 };
+    entry.scored++;
+    entry.right += Number(row.verdict === 'right');
+    baseScored.set(row.category, entry);
+    scored++;
+    right += Number(row.verdict === 'right');
+  }
+  const names = new Set<string>([...baseScored.keys()]);
+  for (const run of runs) for (const row of run.comparison.byCategory) names.add(row.category);
+  const categories = [...names]
+    .sort((left, right) => left.localeCompare(right))
+    .map((category) => {
+      const own = baseScored.get(category);
+      return {
+        category,
+        baseline: own ? own.right / own.scored : null,
+        runs: runs.map((run) => {
+          const row = run.comparison.byCategory.find((candidate) => candidate.category === category);
+          return {
+            id: run.id,
+            paired: row?.paired ?? 0,
+            candidate: row?.candidate ?? null,
+            delta: row?.delta ?? null,
+          };
+        }),
+      };
+    });
+  const verdictMaps = candidates.map(
+    (candidate) => new Map(candidate.rows.map((row) => [row.id, row.verdict])),
+  );
+  const flipCount = new Map<string, number>();
+  for (const run of runs)
+    for (const flip of run.comparison.flips) flipCount.set(flip.id, (flipCount.get(flip.id) ?? 0) + 1);
+  const items = baseline.rows
+    .filter((row) => verdictMaps.some((verdicts) => verdicts.has(row.id)))
+    .map((row) => ({
+      id: row.id,
+      category: row.category,
+      flippedIn: flipCount.get(row.id) ?? 0,
+      verdicts: [row.verdict, ...verdictMaps.map((verdicts) => verdicts.get(row.id))],
+    }));
+  const ordered = [
+    ...items.filter((item) => item.flippedIn > 0),
+    ...items.filter((item) => item.flippedIn === 0),
+  ];
+  return {
+    baseline: baseline.id,
+    baselineAccuracy: scored === 0 ? null : right / scored,
+    runs,
+    categories,
+    items: ordered,
   };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STAGES } from '../curate/curation-item.js';
+import type { StoredAttemptRow } from '../curate/store/curation-store.js';
 import { rewriteImagePaths } from './trajectory-images.js';
 
 const SHA_PATH = /^sha256:([0-9a-f]{64})$/;
@@ -80,16 +81,7 @@ export class CurationRunReader {
       .prepare(
         'SELECT id, attempt, teacher, accepted, reasons, trajectory FROM attempts WHERE id = ? AND attempt = ?',
       )
-      .get(id, attempt) as
-      | {
-          id: string;
-          attempt: number;
-          teacher: string;
-          accepted: number;
-          reasons: string;
-          trajectory: string;
-        }
-      | undefined;
+      .get(id, attempt) as StoredAttemptRow | undefined;
     if (!row) return undefined;
     const extensionOf = this.database.prepare('SELECT ext FROM images WHERE sha256 = ?').pluck();
     const trajectory = rewriteImagePaths(JSON.parse(row.trajectory), (path) => {

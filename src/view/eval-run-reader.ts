@@ -3,30 +3,16 @@ import { join, posix } from 'node:path';
 import Database from 'better-sqlite3';
 import { type RunAnalytics, summarizeRun } from '../eval/analytics/summarize-run.js';
 import {
-  type ItemStatus,
-  itemResultSchema,
+  decodeItemRow,
   runConfigSchema,
   type StoredItem,
+  type StoredItemRow,
 } from '../eval/runner/run-store.js';
 import type { SampleRow } from './sample-filter.js';
 import type { IndexedSample, SampleIndex } from './sample-index.js';
 import { sampleText } from './sample-text.js';
 import { toolsUsed } from './tools-used.js';
 import { rewriteImagePaths } from './trajectory-images.js';
-
-type ItemRow = {
-  id: string;
-  position: number;
-  benchmark: string;
-  category: string;
-  groups: string;
-  question: string;
-  reference: string;
-  status: ItemStatus;
-  result: string | null;
-  finished_at: string | null;
-  row_number: number;
-};
 
 /** Stamp prefix of a grid row indexed from run.sqlite alone, whose search text is not indexed yet. */
 const ROW_ONLY = 'row:';
@@ -61,7 +47,7 @@ export type EvalRunSummary = {
  */
 export class EvalRunReader {
   private readonly database: Database.Database;
-  private textQueue: ItemRow[] = [];
+  private textQueue: StoredItemRow[] = [];
   private textWorker: Promise<void> | undefined;
   private textError: Error | undefined;
   private closed = false;
@@ -95,13 +81,13 @@ export class EvalRunReader {
     return row?.value ?? null;
   }
 
-  private rows(): ItemRow[] {
-    return this.database.prepare('SELECT * FROM items ORDER BY position').all() as ItemRow[];
+  private rows(): StoredItemRow[] {
+    return this.database.prepare('SELECT * FROM items ORDER BY position').all() as StoredItemRow[];
   }
 
   /** The items as the eval reports read them (for analytics and comparisons). */
   items(): StoredItem[] {
-    return this.rows().map(toStoredItem);
+    return this.rows().map((row) => decodeItemRow(row, { tolerant: true }));
   }
 
   summary(): EvalRunSummary {
@@ -174,7 +160,7 @@ export class EvalRunReader {
     const known = this.index.stamps();
     const rows = this.rows();
     const quick: IndexedSample[] = [];
-    const needText: ItemRow[] = [];
+    const needText: StoredItemRow[] = [];
     for (const row of rows) {
       const stamp = stampOf(row);
       const have = known.get(row.id);
@@ -229,8 +215,8 @@ export class EvalRunReader {
     }
   }
 
-  private gridRow(row: ItemRow, trajectory: unknown): SampleRow {
-    const item = toStoredItem(row);
+  private gridRow(row: StoredItemRow, trajectory: unknown): SampleRow {
+    const item = decodeItemRow(row, { tolerant: true });
     const used = toolsUsed(trajectory, item.toolMix ?? {});
     return {
       id: item.id,
@@ -260,8 +246,8 @@ export class EvalRunReader {
     };
   }
 
-  private async indexed(row: ItemRow): Promise<IndexedSample> {
-    const item = toStoredItem(row);
+  private async indexed(row: StoredItemRow): Promise<IndexedSample> {
+    const item = decodeItemRow(row, { tolerant: true });
     const trajectory = item.trajectoryPath ? await this.readTrajectory(item.trajectoryPath) : undefined;
     return {
       row: this.gridRow(row, trajectory),
@@ -283,9 +269,11 @@ export class EvalRunReader {
 
   /** One item with its result and trajectory; image paths become URLs under `filesUrl`. */
   async sample(id: string, filesUrl: string) {
-    const row = this.database.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    const row = this.database.prepare('SELECT * FROM items WHERE id = ?').get(id) as
+      | StoredItemRow
+      | undefined;
     if (!row) return undefined;
-    const item = toStoredItem(row);
+    const item = decodeItemRow(row, { tolerant: true });
     let trajectory: unknown;
     let problem: string | undefined;
     if (item.trajectoryPath) {
@@ -314,7 +302,7 @@ export class EvalRunReader {
   }
 }
 
-function stampOf(row: ItemRow): string {
+function stampOf(row: StoredItemRow): string {
   return `${row.status}|${row.finished_at ?? ''}`;
 }
 
@@ -322,19 +310,4 @@ function imageUrl(filesUrl: string, folder: string, path: string): string | null
   const joined = posix.normalize(posix.join(folder, path));
   if (joined.startsWith('..') || posix.isAbsolute(joined)) return null;
   return `${filesUrl}/${joined.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-function toStoredItem(row: ItemRow): StoredItem {
-  const parsed = row.result ? itemResultSchema.safeParse(JSON.parse(row.result)) : undefined;
-  return {
-    id: row.id,
-    rowNumber: row.row_number,
-    benchmark: row.benchmark,
-    category: row.category,
-    groups: JSON.parse(row.groups) as Record<string, string>,
-    question: row.question,
-    reference: row.reference,
-    ...(parsed?.success ? parsed.data : {}),
-    status: row.status,
-  };
 }

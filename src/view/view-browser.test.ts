@@ -1,12 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBundle } from '../../scripts/web-bundle.mjs';
+import { compareMany } from './compare-runs.js';
 import { generateCurationRun } from './testing/generate-curation-run.js';
-import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
+import { finishPendingItems, generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
 import { createViewServer } from './view-server.js';
 import { webDistDirectory } from './web-directory.js';
 import { writeBundle } from './write-bundle.js';
@@ -21,6 +32,20 @@ let page: Page;
 let viewer: ReturnType<typeof createViewServer>;
 let viewerUrl: string;
 let staticServer: Server;
+/** One line of a trajectory JSONL folder (rollouts dumped by a trainer). */
+const rollout = (id: string) =>
+  JSON.stringify({ id, question: `rollout ${id}`, answer: 'a', reference: 'a', correct: true, turns: [] });
+
+/** A run still being written (its own benchmark, so the comparisons leave it out). */
+const liveRun = {
+  directory: join(runs, 'live'),
+  items: 20,
+  model: 'scripted-live',
+  seed: 1,
+  accuracyTenths: 5,
+  benchmark: 'live-bench',
+  pending: 8,
+};
 
 /** A plain static file server: GET only, whole files, no Range support (like the simplest static hosts). */
 function plainStaticServer(directory: string): Server {
@@ -45,8 +70,8 @@ function plainStaticServer(directory: string): Server {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(webDistDirectory(), 'index.html')))
-    execFileSync('npm', ['run', 'build:web'], { stdio: 'ignore' });
+  // Rebuilds web/dist when its sources changed since it was built, so the tests never see an old app.
+  ensureWebBundle(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''), () => {});
   await generateEvalRun({
     directory: join(runs, 'sft'),
     items: 120,
@@ -61,6 +86,16 @@ beforeAll(async () => {
     seed: 5,
     accuracyTenths: 7,
   });
+  await generateEvalRun({
+    directory: join(runs, 'grpo'),
+    items: 120,
+    model: 'scripted-grpo',
+    seed: 2,
+    accuracyTenths: 6,
+  });
+  await generateEvalRun(liveRun);
+  mkdirSync(join(runs, 'rollouts'), { recursive: true });
+  writeFileSync(join(runs, 'rollouts', 'rollouts.jsonl'), `${rollout('t1')}\n${rollout('t2')}\n`);
   writeBrokenRuns(runs);
   generateCurationRun(join(runs, 'curation'));
   viewer = createViewServer({
@@ -116,6 +151,8 @@ describe('deepeyes view in Chromium', () => {
     await crop.waitFor();
     await page.waitForFunction(CROP_LOADED);
     expect(await page.locator('.turn figcaption').first().textContent()).toBe('32×24');
+    expect(await page.locator('dd[data-score="verifier"]').textContent()).toBe('exact');
+    expect(await page.locator('dd[data-score="judgeVerdict"]').textContent()).toMatch(/^[AB]$/);
     expect(page.url()).toContain('sample=q00042');
   });
 
@@ -136,6 +173,7 @@ describe('deepeyes view in Chromium', () => {
   });
 
   it('compares two runs: flipped items and the McNemar p-value, both trajectories side by side', async () => {
+    // The older two-run link still opens.
     await page.goto(`${viewerUrl}?base=runs%2Fsft&other=runs%2Frl`);
     await page.locator('.pvalue').waitFor();
     expect(await page.locator('.pvalue').textContent()).toMatch(/McNemar exact p = [0-9.e-]+/);
@@ -144,6 +182,130 @@ describe('deepeyes view in Chromium', () => {
     await firstFlip.click();
     await page.locator('.side-by-side .trajectory').nth(1).waitFor();
     expect(await page.locator('.side-by-side .trajectory').count()).toBe(2);
+  });
+
+  it("compares a baseline with two runs: each run's flips and p-value, any two side by side", async () => {
+    const rows = async (run: string) =>
+      (
+        (await (await fetch(`${viewerUrl}api/runs/${encodeURIComponent(run)}/rows`)).json()) as {
+          rows: { id: string; verdict: string; category: string }[];
+        }
+      ).rows;
+    const [sft, rl, grpo] = await Promise.all(['runs/sft', 'runs/rl', 'runs/grpo'].map(rows));
+    const expected = compareMany({ id: 'runs/sft', rows: sft! }, [
+      { id: 'runs/rl', rows: rl! },
+      { id: 'runs/grpo', rows: grpo! },
+    ]);
+    await page.goto(viewerUrl);
+    await page.getByRole('button', { name: 'Compare runs' }).click();
+    await page.locator('section.compared').nth(1).waitFor();
+    expect(page.url()).toContain('compare=');
+    // Choose the baseline and the runs explicitly: sft against rl and grpo.
+    await page.selectOption('select[name=baseline]', 'runs/sft');
+    for (const run of ['runs/rl', 'runs/grpo']) {
+      const box = page.locator(`input[name=run][value="${run}"]`);
+      if (!(await box.isChecked())) await box.check();
+    }
+    await page.waitForFunction(
+      `new URLSearchParams(location.search).get('compare')?.split(',').length === 3`,
+    );
+    expect(new URL(page.url()).searchParams.get('compare')).toBe('runs/sft,runs/rl,runs/grpo');
+    for (const { id, comparison } of expected.runs) {
+      const section = page.locator(`section.compared[data-run="${id}"]`);
+      await section.locator('.pvalue').waitFor();
+      expect(await section.locator('.pvalue').textContent()).toBe(
+        `McNemar exact p = ${comparison.mcnemarP.toPrecision(3)}`,
+      );
+      expect(comparison.flips.length).toBeGreaterThan(0);
+      const shown = await section
+        .locator('tr[data-flip]')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-flip')));
+      expect(shown).toEqual(comparison.flips.slice(0, 200).map((flip) => flip.id));
+      // Regressions first.
+      expect(await section.locator('tr[data-flip] td:last-child').first().textContent()).toBe(
+        comparison.flips[0]!.direction,
+      );
+    }
+    expect(await page.locator('table.by-category thead th').count()).toBe(4);
+    // The all-items table lists items flipped in any run first.
+    const flippedAnywhere = expected.items.filter((item) => item.flippedIn > 0).length;
+    expect(flippedAnywhere).toBeGreaterThan(0);
+    const matrix = await page
+      .locator('table.items-matrix tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-item')));
+    expect(matrix).toEqual(expected.items.slice(0, 500).map((item) => item.id));
+    // A grpo flip opens baseline vs grpo; then switch the left side to rl.
+    const flip = expected.runs[1]!.comparison.flips[0]!;
+    await page.locator(`section.compared[data-run="runs/grpo"] tr[data-flip="${flip.id}"]`).click();
+    await page.locator('.side-by-side .trajectory').nth(1).waitFor();
+    expect(new URL(page.url()).searchParams.get('pair')).toBe('0,2');
+    await page.selectOption('select[name=left]', '1');
+    await page.waitForFunction(`new URLSearchParams(location.search).get('pair') === '1,2'`);
+    await page.locator('.side-by-side h3').filter({ hasText: 'rl' }).waitFor();
+    expect(await page.locator('.side-by-side .trajectory').count()).toBe(2);
+    // The deep link reopens the same state.
+    await page.goto(page.url());
+    await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
+    await page.locator('.side-by-side .trajectory').nth(1).waitFor();
+  });
+
+  it('follows a run being written: progress and new verdicts appear without reload', async () => {
+    const streams: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/events')) streams.push(request.url());
+    });
+    await page.goto(viewerUrl);
+    const progress = page.locator('tr[data-run="runs/live"] progress');
+    await progress.waitFor();
+    expect(await progress.getAttribute('value')).toBe('12');
+    await page.evaluate('window.notReloaded = true');
+    await finishPendingItems(liveRun, 2);
+    await page.locator('tr[data-run="runs/live"] progress[value="14"]').waitFor({ timeout: 5000 });
+    await page.goto(`${viewerUrl}?view=samples&run=runs%2Flive`);
+    const row = page.locator('.grid .row[data-sample="q00014"] .verdict');
+    await row.waitFor();
+    expect(await row.textContent()).toBe('pending');
+    await page.evaluate('window.notReloaded = true');
+    await finishPendingItems(liveRun, 1);
+    await page.waitForFunction(
+      `document.querySelector('.grid .row[data-sample="q00014"] .verdict')?.textContent !== 'pending'`,
+      undefined,
+      { timeout: 5000 },
+    );
+    expect(await row.textContent()).toMatch(/^(right|wrong)/);
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(streams.length).toBeGreaterThan(0); // followed by server-sent events, not by reloading
+    // A folder of trajectory JSONL being appended to: the new line appears as a new row.
+    await page.goto(`${viewerUrl}?view=samples&run=runs%2Frollouts`);
+    await page.locator('.total').filter({ hasText: '2 shown' }).waitFor();
+    appendFileSync(join(runs, 'rollouts', 'rollouts.jsonl'), `${rollout('t3')}\n`);
+    await page.locator('.grid .row[data-sample="t3"]').waitFor({ timeout: 5000 });
+    expect(await page.locator('.total').textContent()).toBe('3 shown');
+    await page.goto(`${viewerUrl}?run=runs%2Flive&sample=q00015`);
+    await page.locator('.trajectory').waitFor();
+    expect(await page.locator('.trajectory .turn').count()).toBe(0);
+    await finishPendingItems(liveRun, 1);
+    await page.locator('.trajectory .turn').first().waitFor({ timeout: 5000 });
+  });
+
+  it('falls back to polling when the server refuses the event stream', async () => {
+    const refusing = createViewServer({
+      directories: [runs],
+      cacheDirectory: join(root, 'cache'),
+      webDirectory: webDistDirectory(),
+      maxEventClients: 0,
+    });
+    await refusing.app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const address = refusing.app.server.address();
+      await page.goto(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`);
+      await page.locator('tr[data-run="runs/live"] progress[value="16"]').waitFor();
+      await finishPendingItems(liveRun, 1);
+      await page.locator('tr[data-run="runs/live"] progress[value="17"]').waitFor({ timeout: 8000 });
+    } finally {
+      await page.goto('about:blank');
+      await refusing.app.close();
+    }
   });
 
   it('opens a static bundle from a plain file server, deep link included', async () => {
@@ -162,5 +324,12 @@ describe('deepeyes view in Chromium', () => {
     await page.waitForFunction(CROP_LOADED);
     await page.goto(`${base}?view=samples&run=runs%2Fsft&q=marker42`);
     await page.locator('.total').filter({ hasText: '1 shown' }).waitFor();
+    await page.goto(`${base}?compare=runs%2Fsft,runs%2Frl,runs%2Fgrpo`);
+    await page.locator('section.compared[data-run="runs/grpo"] .pvalue').waitFor();
+    expect(await page.locator('section.compared .pvalue').count()).toBe(2);
+    // A rejected teacher attempt of a curation run opens from the bundle too.
+    await page.goto(`${base}?run=runs%2Fcuration&sample=c2&attempt=0`);
+    await page.locator('p.rejected').filter({ hasText: 'rejected: code-error' }).waitFor();
+    expect(await page.locator('.turn pre.stderr').first().textContent()).toContain('NameError: heights');
   });
 });

@@ -2,12 +2,20 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
-import { createViewServer } from './view-server.js';
+import { finishPendingItems, generateEvalRun, writeBrokenRuns } from './testing/generate-runs.js';
+import { changedRuns, createViewServer } from './view-server.js';
 
 let root: string;
 let outside: string;
 let server: ReturnType<typeof createViewServer>;
+const rlOptions = () => ({
+  directory: join(root, 'runs', 'rl'),
+  items: 60,
+  model: 'scripted-rl',
+  seed: 3,
+  accuracyTenths: 7,
+  pending: 5,
+});
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'view-server-'));
@@ -21,14 +29,7 @@ beforeAll(async () => {
     seed: 0,
     accuracyTenths: 5,
   });
-  await generateEvalRun({
-    directory: join(runs, 'rl'),
-    items: 60,
-    model: 'scripted-rl',
-    seed: 3,
-    accuracyTenths: 7,
-    pending: 5,
-  });
+  await generateEvalRun(rlOptions());
   writeBrokenRuns(runs);
   symlinkSync(join(outside, 'secret.png'), join(runs, 'sft', 'trajectories', 'q00000', 'images', 'link.png'));
   mkdirSync(join(root, 'web'));
@@ -161,5 +162,67 @@ describe('deepeyes view server', () => {
     });
     const listed = await get('/api/runs');
     expect(listed.body.runs.map((run: any) => run.label)).toContain('rl-copy');
+  });
+
+  it('streams change events for runs being written, with a cap on streams and on their lifetime', async () => {
+    const events = createViewServer({
+      directories: [join(root, 'runs')],
+      cacheDirectory: join(root, 'cache-events'),
+      webDirectory: join(root, 'web'),
+      eventIntervalMs: 40,
+      maxEventClients: 1,
+      eventLifetimeMs: 600,
+    });
+    await events.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = events.app.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/events`;
+    try {
+      const response = await fetch(url);
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      const reader = response.body!.getReader();
+      let received = '';
+      const readUntil = async (pattern: RegExp) => {
+        while (!pattern.test(received)) {
+          const { value, done } = await reader.read();
+          if (done) return false;
+          received += new TextDecoder().decode(value);
+        }
+        return true;
+      };
+      expect(await readUntil(/event: hello/)).toBe(true);
+      const refused = await fetch(url);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'too-many-event-clients',
+      );
+      await finishPendingItems(rlOptions(), 2);
+      expect(await readUntil(/event: change\ndata: .*"runs\/rl"/)).toBe(true);
+      expect(received).not.toContain('"runs/sft"');
+      // The stream ends after its lifetime (the browser's EventSource reconnects by itself).
+      const started = Date.now();
+      expect(await readUntil(/never/)).toBe(false);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const again = await fetch(url);
+      expect(again.status).toBe(200);
+      await again.body?.cancel();
+    } finally {
+      await events.app.close();
+    }
+    const pending = await get('/api/runs/runs%2Frl/samples?verdict=pending');
+    expect(pending.body.total).toBe(3);
+  });
+
+  it('tells which runs changed between two snapshots', () => {
+    const before = new Map([
+      ['a', '1'],
+      ['b', '1'],
+      ['c', '1'],
+    ]);
+    const after = new Map([
+      ['a', '1'],
+      ['b', '2'],
+      ['d', '1'],
+    ]);
+    expect(changedRuns(before, after)).toEqual(['b', 'c', 'd']);
   });
 });

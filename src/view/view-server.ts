@@ -1,5 +1,6 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -36,7 +37,46 @@ export type ViewServerOptions = {
   webDirectory: string;
   /** Minimum time between two index refreshes of one run (a run being written is re-read this often). */
   refreshIntervalMs?: number;
+  /** `/api/events`: how often run directories are checked for changes while someone listens (1 s). */
+  eventIntervalMs?: number;
+  /** `/api/events`: streams open at once (16); one more is answered 503 and the app polls instead. */
+  maxEventClients?: number;
+  /** `/api/events`: a stream is ended after this long (10 min); the browser reconnects by itself. */
+  eventLifetimeMs?: number;
 };
+
+/**
+ * What a run directory holds now, cheaply: name, size and modification time of its top-level files (the
+ * stores and their write-ahead logs, trajectory JSONL files). SQLite's `-shm` files are left out: readers
+ * touch them too.
+ */
+export function runSignature(directory: string): string {
+  try {
+    return readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && !entry.name.endsWith('-shm'))
+      .map((entry) => {
+        try {
+          const info = statSync(join(directory, entry.name));
+          return `${entry.name}:${info.size}:${info.mtimeMs}`;
+        } catch {
+          return `${entry.name}:gone`;
+        }
+      })
+      .sort()
+      .join('|');
+  } catch (error) {
+    return `unreadable:${(error as Error).message}`;
+  }
+}
+
+/** Run ids whose signature differs between two snapshots (new, changed or gone). */
+export function changedRuns(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): string[] {
+  const ids = new Set([...before.keys(), ...after.keys()]);
+  return [...ids].filter((id) => before.get(id) !== after.get(id)).sort();
+}
 
 /** Summary or error of every run, for the Runs table. */
 export function listRuns(registry: RunRegistry) {
@@ -113,6 +153,65 @@ export function createViewServer(options: ViewServerOptions): {
   });
 
   app.get('/api/runs', async () => ({ runs: listRuns(registry) }));
+
+  // Server-sent events: `change` with the ids of runs whose files changed (new runs, runs being written),
+  // checked once per interval while at least one stream is open. Bounded in streams and in a stream's life.
+  const streams = new Set<ServerResponse>();
+  const maxEventClients = options.maxEventClients ?? 16;
+  const eventLifetimeMs = options.eventLifetimeMs ?? 600_000;
+  let snapshot = new Map<string, string>();
+  let ticker: NodeJS.Timeout | undefined;
+  let ticks = 0;
+  const takeSnapshot = () =>
+    new Map(registry.list().map((entry) => [entry.id, runSignature(entry.directory)] as const));
+  const broadcast = (text: string) => {
+    for (const stream of streams) stream.write(text);
+  };
+  const tick = () => {
+    let next: Map<string, string>;
+    try {
+      next = takeSnapshot();
+    } catch {
+      return; // a directory vanishing mid-listing: the next tick sees the settled state
+    }
+    const changed = changedRuns(snapshot, next);
+    snapshot = next;
+    if (changed.length > 0) broadcast(`event: change\ndata: ${JSON.stringify({ runs: changed })}\n\n`);
+    else if (++ticks % 15 === 0) broadcast(': keep-alive\n\n');
+  };
+  const endStream = (stream: ServerResponse) => {
+    if (!streams.delete(stream)) return;
+    stream.end();
+    if (streams.size === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  };
+
+  app.get('/api/events', async (request, reply) => {
+    if (streams.size >= maxEventClients)
+      return fail(reply, 503, 'too-many-event-clients', `at most ${maxEventClients} event streams at once`);
+    reply.hijack();
+    const stream = reply.raw;
+    stream.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    if (streams.size === 0) snapshot = takeSnapshot();
+    streams.add(stream);
+    stream.write(`retry: 2000\nevent: hello\ndata: {}\n\n`);
+    ticker ??= setInterval(tick, options.eventIntervalMs ?? 1000);
+    const lifetime = setTimeout(() => endStream(stream), eventLifetimeMs);
+    request.raw.on('close', () => {
+      clearTimeout(lifetime);
+      endStream(stream);
+    });
+    return reply;
+  });
+  app.addHook('preClose', async () => {
+    for (const stream of [...streams]) endStream(stream);
+  });
 
   app.get<{ Params: { run: string } }>('/api/runs/:run', async (request, reply) => {
     const run = openRun(reply, request.params.run);

@@ -49,8 +49,20 @@ export async function writeBundle(options: BundleOptions) {
       const folder = join(out, 'data', 'runs', listed.dataKey);
       const filesUrl = `data/runs/${listed.dataKey}/files`;
       const base = { id: listed.id, kind: listed.kind, label: listed.label, summary: run.reader.summary() };
-      if (run.reader instanceof CurationRunReader)
-        writeJson(join(folder, 'run.json'), { ...base, curation: run.reader.details() });
+      if (run.reader instanceof CurationRunReader) {
+        const curation = run.reader.details();
+        writeJson(join(folder, 'run.json'), { ...base, curation });
+        // Rejected teacher attempts open in the trajectory view: one file each, found through an index.
+        const attempts: Record<string, number> = {};
+        for (const [number, rejected] of curation.rejected.entries()) {
+          const attempt = run.reader.attempt(rejected.id, rejected.attempt, filesUrl);
+          if (!attempt) continue;
+          images += await copyImages(attempt.trajectory, filesUrl, run.entry.directory, folder);
+          writeJson(join(folder, 'attempts', `${number}.json`), attempt);
+          attempts[`${rejected.id}#${rejected.attempt}`] = number;
+        }
+        writeJson(join(folder, 'attempts.json'), attempts);
+      }
       if (run.reader instanceof MetricsReader)
         writeJson(join(folder, 'run.json'), { ...base, training: run.reader.curves() });
       if (!('index' in run)) continue;

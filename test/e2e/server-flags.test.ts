@@ -3,40 +3,23 @@
  * with each flag and its /health (or banner) must show it. (`reward serve` once lost every shared flag to
  * the parent `reward` command, even `--profile bogus`.)
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
+import { killStarted, startServer } from './helpers/deepeyes-process.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'deepeyes-flags-'));
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(killStarted);
 
-/** Starts a server command and resolves with its URL from the banner (stdout or stderr). */
+/** Starts a server command and resolves with its URL and banner (stdout and stderr so far). */
 async function serve(args: string[]): Promise<{ url: string; banner: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/deepeyes.js', ...args], { stdio: 'pipe' });
-  children.push(child);
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner from ${args.join(' ')}: ${text}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk;
-      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(text)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, banner: text, child });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-  });
+  const server = await startServer(args);
+  return { url: server.url, banner: server.stdout() + server.stderr(), child: server.child };
 }
 
 async function refused(args: string[]): Promise<{ code: number; stderr: string }> {

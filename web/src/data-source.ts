@@ -18,6 +18,61 @@ export interface DataSource {
   rows(id: string): Promise<SampleRow[]>;
   /** A curation run's teacher attempt (rejected trajectories open in the trajectory view). */
   attempt(id: string, itemId: string, attempt: string): Promise<AttemptDetail>;
+  /**
+   * Calls `listener` when runs may have changed: with the ids of runs whose files changed (server-sent
+   * events), or with null (a poll tick, or a reconnect after which anything may have changed). Returns the
+   * unsubscribe function. A static bundle never changes.
+   */
+  subscribe(listener: (runs: string[] | null) => void): () => void;
+}
+
+/** How often the app polls when the server's event stream is refused or unavailable. */
+export const POLL_MS = 3000;
+
+/**
+ * One `/api/events` stream per page shared by every view; when the server refuses it (too many streams) or
+ * the browser lacks EventSource, the listeners are called every POLL_MS instead.
+ */
+function liveChanges(): DataSource['subscribe'] {
+  const listeners = new Set<(runs: string[] | null) => void>();
+  let events: EventSource | undefined;
+  let poller: ReturnType<typeof setInterval> | undefined;
+  let opened = false;
+  const notify = (runs: string[] | null) => {
+    for (const listener of [...listeners]) listener(runs);
+  };
+  const poll = () => {
+    events?.close();
+    events = undefined;
+    poller ??= setInterval(() => notify(null), POLL_MS);
+  };
+  const start = () => {
+    if (events || poller) return;
+    if (typeof EventSource === 'undefined') return poll();
+    events = new EventSource('api/events');
+    events.addEventListener('hello', () => {
+      // A reconnect (the server ends streams after a while): changes in between were not sent.
+      if (opened) notify(null);
+      opened = true;
+    });
+    events.addEventListener('change', (event) => {
+      try {
+        notify((JSON.parse((event as MessageEvent<string>).data) as { runs: string[] }).runs);
+      } catch {
+        notify(null);
+      }
+    });
+    events.onerror = () => {
+      if (events?.readyState === EventSource.CLOSED) poll();
+    };
+  };
+  return (listener) => {
+    listeners.add(listener);
+    start();
+    return () => {
+      listeners.delete(listener);
+    };
+  };
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -38,6 +93,7 @@ export function liveSource(): DataSource {
   const runUrl = (id: string) => `api/runs/${encodeURIComponent(id)}`;
   return {
     live: true,
+    subscribe: liveChanges(),
     runs: async () => (await getJson<{ runs: RunListing[] }>('api/runs')).runs,
     run: (id) => getJson(runUrl(id)),
     samples: (id, filter, offset, limit) =>
@@ -146,6 +202,7 @@ export function staticSource(): DataSource {
   };
   return {
     live: false,
+    subscribe: () => () => {},
     runs,
     run: async (id) => (await load(id)).detail,
     samples: async (id, filter, offset, limit) => {
@@ -169,10 +226,13 @@ export function staticSource(): DataSource {
       };
     },
     rows: async (id) => (await load(id)).rows,
-    attempt: async () => {
-      throw new Error(
-        'teacher attempts are not in static bundles: open the curation run with `deepeyes view`',
-      );
+    attempt: async (id, itemId, attempt) => {
+      const key = (await runs()).find((run) => run.id === id)?.dataKey;
+      if (key === undefined) throw new Error(`no run "${id}" in this bundle`);
+      const index = await getJson<Record<string, number>>(`data/runs/${key}/attempts.json`);
+      const number = index[`${itemId}#${attempt}`];
+      if (number === undefined) throw new Error(`attempt #${attempt} of "${itemId}" is not in this bundle`);
+      return getJson<AttemptDetail>(`data/runs/${key}/attempts/${number}.json`);
     },
   };
 }

@@ -29,8 +29,8 @@ function App() {
       Object.assign(next, {
         run: undefined,
         sample: undefined,
-        base: undefined,
-        other: undefined,
+        compare: undefined,
+        pair: undefined,
         attempt: undefined,
         filter: {},
       });

@@ -55,7 +55,21 @@ export function RunView({
   const [run, setRun] = useState<RunDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    source.run(route.run!).then(setRun, (failure: Error) => setError(failure.message));
+    let stale = false;
+    const load = () =>
+      source.run(route.run!).then(
+        (detail) => !stale && setRun(detail),
+        (failure: Error) => !stale && setError(failure.message),
+      );
+    void load();
+    // A run being written: its analytics follow the server's change events (or polling).
+    const unsubscribe = source.subscribe((runs) => {
+      if (!runs || runs.includes(route.run!)) void load();
+    });
+    return () => {
+      stale = true;
+      unsubscribe();
+    };
   }, [route.run]);
   if (error) return <p class="error">{error}</p>;
   if (!run) return <p>Loading run…</p>;

@@ -19,7 +19,7 @@ const COLUMNS: { key: string; label: string; value: (run: RunListing) => unknown
   { key: 'status', label: 'status', value: (run) => (run.error ? 'unreadable' : run.summary?.status) },
 ];
 
-/** The table of runs, refreshed every few seconds while served live (progress of running evals). */
+/** The table of runs, refreshed when the server reports a change (progress of running evals). */
 export function RunsView({ source, go }: { source: DataSource; go: (route: Partial<Route>) => void }) {
   const [runs, setRuns] = useState<RunListing[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,10 +33,11 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
         (failure: Error) => !stopped && setError(failure.message),
       );
     void load();
-    const timer = source.live ? setInterval(load, 3000) : undefined;
+    // Server-sent events say when runs change (new runs, runs being written); polling if they are refused.
+    const unsubscribe = source.subscribe(() => void load());
     return () => {
       stopped = true;
-      clearInterval(timer);
+      unsubscribe();
     };
   }, [source]);
   if (error) return <p class="error">{error}</p>;
@@ -59,6 +60,13 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
       return (a < b ? -1 : a > b ? 1 : 0) * (sort.descending ? -1 : 1);
     });
   const evalRuns = runs.filter((run) => run.kind === 'eval' && !run.error);
+  const byBenchmark = new Map<unknown, RunListing[]>();
+  for (const run of evalRuns)
+    byBenchmark.set(run.summary?.benchmark, [...(byBenchmark.get(run.summary?.benchmark) ?? []), run]);
+  const comparable = [...byBenchmark.values()].reduce<RunListing[]>(
+    (best, group) => (group.length > best.length ? group : best),
+    [],
+  );
   return (
     <section>
       <h1>Runs</h1>
@@ -67,10 +75,11 @@ export function RunsView({ source, go }: { source: DataSource; go: (route: Parti
         value={filter}
         onInput={(event) => setFilter(event.currentTarget.value)}
       />
-      {evalRuns.length >= 2 && (
+      {comparable.length >= 2 && (
         <button
           type="button"
-          onClick={() => go({ view: 'compare', base: evalRuns[0]!.id, other: evalRuns[1]!.id })}
+          // The first run of the benchmark with the most runs as baseline, against the others (changeable there).
+          onClick={() => go({ view: 'compare', compare: comparable.map((run) => run.id) })}
         >
           Compare runs
         </button>

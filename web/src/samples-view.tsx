@@ -26,6 +26,8 @@ export function SamplesView({
   const [query, setQuery] = useState(route.filter.q ?? '');
   const viewport = useRef<HTMLDivElement>(null);
   const requested = useRef(new Set<number>());
+  /** First and last page of rows in view (kept for the live refresh, which fetches only those again). */
+  const visiblePages = useRef<[number, number]>([0, 0]);
   const filterKey = JSON.stringify(route.filter);
 
   useEffect(() => {
@@ -63,9 +65,37 @@ export function SamplesView({
     return () => clearTimeout(timer);
   }, [search, filterKey]);
 
+  // A run being written: on a change event for this run (or a poll tick), the pages already fetched are
+  // fetched again in place (verdicts of pending items, new samples), the scroll position kept.
+  useEffect(() => {
+    let stale = false;
+    const unsubscribe = source.subscribe((runs) => {
+      if (runs && !runs.includes(route.run!)) return;
+      // Only the pages in view are fetched again; the others are forgotten and fetched when scrolled to.
+      const [low, high] = visiblePages.current;
+      const refetch = [...requested.current].filter((page) => page === 0 || (page >= low && page <= high));
+      requested.current = new Set(refetch);
+      setPages((current) => new Map([...current].filter(([page]) => requested.current.has(page))));
+      for (const page of refetch)
+        source.samples(route.run!, route.filter, page * PAGE, PAGE).then((result) => {
+          if (stale) return;
+          if (page === 0) {
+            setTotal(result.total);
+            setSearch(result.search ?? null);
+          }
+          setPages((current) => new Map(current).set(page, result.rows));
+        });
+    });
+    return () => {
+      stale = true;
+      unsubscribe();
+    };
+  }, [route.run, filterKey]);
+
   const height = viewport.current?.clientHeight ?? 600;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - 10);
   const last = Math.min(total ?? 0, Math.ceil((scrollTop + height) / ROW_HEIGHT) + 10);
+  visiblePages.current = [Math.floor(first / PAGE), Math.floor(Math.max(first, last - 1) / PAGE)];
   useEffect(() => {
     if (total === null) return;
     for (let page = Math.floor(first / PAGE); page <= Math.floor(Math.max(first, last - 1) / PAGE); page++) {

@@ -5,8 +5,10 @@ export type Route = {
   view: 'runs' | 'run' | 'samples' | 'sample' | 'compare' | 'attempt';
   run?: string;
   sample?: string;
-  base?: string;
-  other?: string;
+  /** Compare: the baseline first, then the runs compared with it (`?compare=base,run1,run2`). */
+  compare?: string[];
+  /** Compare: which two of `compare` (indexes) show the selected item's trajectories side by side. */
+  pair?: [number, number];
   /** A curation run's teacher attempt number (with `sample` = the item id). */
   attempt?: string;
   filter: Filter;
@@ -36,25 +38,33 @@ export function readRoute(search: string): Route {
   }
   const run = parameters.get('run') ?? undefined;
   const sample = parameters.get('sample') ?? undefined;
-  const base = parameters.get('base') ?? undefined;
-  const other = parameters.get('other') ?? undefined;
+  // `?base=…&other=…` is the older two-run link; it reads as `?compare=base,other`.
+  const legacy = [parameters.get('base'), parameters.get('other')].filter((id): id is string => Boolean(id));
+  const listed = parameters.get('compare');
+  const compare = listed !== null ? decodeIdList(listed) : legacy.length ? legacy : undefined;
+  const pairText = parameters.get('pair')?.split(',').map(Number);
+  const pair =
+    pairText?.length === 2 && pairText.every((index) => Number.isInteger(index) && index >= 0)
+      ? (pairText as [number, number])
+      : undefined;
   const attempt = parameters.get('attempt') ?? undefined;
   const named = parameters.get('view') as Route['view'] | null;
-  const view = named ?? (base ? 'compare' : attempt ? 'attempt' : sample ? 'sample' : run ? 'run' : 'runs');
+  const view =
+    named ?? (compare ? 'compare' : attempt ? 'attempt' : sample ? 'sample' : run ? 'run' : 'runs');
   return {
     view,
     filter,
     ...(run ? { run } : {}),
     ...(sample ? { sample } : {}),
-    ...(base ? { base } : {}),
-    ...(other ? { other } : {}),
+    ...(compare ? { compare } : {}),
+    ...(pair ? { pair } : {}),
     ...(attempt ? { attempt } : {}),
   };
 }
 
 export function routeUrl(route: Route): string {
   const parameters = new URLSearchParams();
-  const implied = route.base
+  const implied = route.compare
     ? 'compare'
     : route.attempt
       ? 'attempt'
@@ -64,9 +74,28 @@ export function routeUrl(route: Route): string {
           ? 'run'
           : 'runs';
   if (route.view !== implied) parameters.set('view', route.view);
-  for (const key of ['run', 'sample', 'base', 'other', 'attempt'] as const)
-    if (route[key]) parameters.set(key, route[key]!);
+  for (const key of ['run', 'sample', 'attempt'] as const) if (route[key]) parameters.set(key, route[key]!);
+  if (route.compare) parameters.set('compare', encodeIdList(route.compare));
+  if (route.pair) parameters.set('pair', route.pair.join(','));
   for (const [key, value] of Object.entries(route.filter)) if (value) parameters.set(key, value);
   const text = parameters.toString();
   return text ? `?${text}` : location.pathname;
+}
+
+/** Run ids joined by commas, a comma or percent sign inside an id escaped (`%2C`, `%25`). */
+export function encodeIdList(ids: readonly string[]): string {
+  return ids.map((id) => id.replaceAll('%', '%25').replaceAll(',', '%2C')).join(',');
+}
+
+export function decodeIdList(text: string): string[] {
+  return text
+    .split(',')
+    .filter(Boolean)
+    .map((id) => {
+      try {
+        return decodeURIComponent(id);
+      } catch {
+        return id;
+      }
+    });
 }

@@ -116,6 +116,58 @@ function TurnView({ turn }: { turn: Turn }) {
   );
 }
 
+/** Score fields shown by name, in this order; anything else the scorer stored follows as JSON. */
+const SCORE_FIELDS: [string, string][] = [
+  ['verifier', 'decided by'],
+  ['mode', 'scoring mode'],
+  ['judge', 'judge'],
+  ['promptVersion', 'judge prompt version'],
+  ['judgePromptVersion', 'judge prompt version'],
+  ['extracted', 'answer read as'],
+  ['detail', 'raw verdict / detail'],
+  ['judgeVerdict', 'judge verdict'],
+  ['judgeCalls', 'judge calls'],
+  ['predictionSource', 'prediction from'],
+];
+
+/** The scoring detail: which verifier decided, the judge and its prompt version, the raw verdict. */
+function Scoring({ score }: { score: unknown }) {
+  if (!score || typeof score !== 'object') return <span>—</span>;
+  const record = score as Record<string, unknown>;
+  const named = SCORE_FIELDS.filter(([key]) => record[key] !== undefined && record[key] !== null);
+  const rest = Object.fromEntries(
+    Object.entries(record).filter(
+      ([key]) => key !== 'verdict' && !SCORE_FIELDS.some(([known]) => known === key),
+    ),
+  );
+  return (
+    <dl class="scoring">
+      {named.map(([key, label]) => (
+        <div key={key}>
+          <dt>{label}</dt>
+          <dd data-score={key}>{String(record[key])}</dd>
+        </div>
+      ))}
+      {record.judge !== undefined &&
+        record.promptVersion === undefined &&
+        record.judgePromptVersion === undefined && (
+          <div>
+            <dt>judge prompt version</dt>
+            <dd>not recorded in this run</dd>
+          </div>
+        )}
+      {Object.keys(rest).length > 0 && (
+        <div>
+          <dt>other</dt>
+          <dd>
+            <code>{JSON.stringify(rest)}</code>
+          </dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
 export function Trajectory({ detail }: { detail: SampleDetail }) {
   const trajectory = detail.trajectory;
   const item = detail.item;
@@ -145,7 +197,7 @@ export function Trajectory({ detail }: { detail: SampleDetail }) {
           <tr>
             <td>scoring</td>
             <td>
-              <code>{item.score ? JSON.stringify(item.score) : '—'}</code>
+              <Scoring score={item.score} />
             </td>
           </tr>
           <tr>
@@ -177,9 +229,26 @@ export function TrajectoryView({
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setDetail(null);
-    source
-      .sample(route.run!, route.sample!, route.filter)
-      .then(setDetail, (failure: Error) => setError(failure.message));
+    let stale = false;
+    let pending = false;
+    const load = () =>
+      source.sample(route.run!, route.sample!, route.filter).then(
+        (loaded) => {
+          if (stale) return;
+          pending = loaded.row?.verdict === 'pending';
+          setDetail(loaded);
+        },
+        (failure: Error) => !stale && setError(failure.message),
+      );
+    void load();
+    // A sample still pending in a run being written is shown once it is done.
+    const unsubscribe = source.subscribe((runs) => {
+      if (pending && (!runs || runs.includes(route.run!))) void load();
+    });
+    return () => {
+      stale = true;
+      unsubscribe();
+    };
   }, [route.run, route.sample, JSON.stringify(route.filter)]);
   if (error) return <p class="error">{error}</p>;
   if (!detail) return <p>Loading trajectory…</p>;

@@ -102,6 +102,22 @@ export async function serveEnv(
         idleTtlMs: Math.round(flags.idleTtl * 1000),
         sandboxStats: sandbox.stats,
         lastSaturatedAt: sandbox.lastSaturatedAt,
+        settings: {
+          maxEpisodes: flags.maxEpisodes,
+          idleTtlSeconds: flags.idleTtl,
+          maxSandboxSessions: flags.maxSandboxSessions,
+          sandboxWaitSeconds: flags.sandboxWait,
+          poolSize: flags.poolSize,
+          isolation: !flags.unsafeNoIsolation,
+          search: search.describe(),
+          searchProvider: searchName,
+          searchCacheMode: flags.searchCacheMode,
+          ...(flags.searchCache ? { searchCache: flags.searchCache } : {}),
+          ...(flags.imageSearchCacheFile ? { imageSearchCacheFile: flags.imageSearchCacheFile } : {}),
+          judge: rewards.deepeyesv2?.judgeName ?? null,
+          judgeApiKey: flags.judgeApiKey ? 'set' : 'unset',
+          sympy: flags.sympy,
+        },
       },
     );
     closers.push(() => app.close());

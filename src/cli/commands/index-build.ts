@@ -5,7 +5,11 @@ import { UserError } from '../../errors.js';
 import { buildAtomically } from '../../search/build-atomically.js';
 import { ImageIndex } from '../../search/image/image-index.js';
 import { readImageSet } from '../../search/image/read-image-set.js';
-import { type BuildProgress, buildTextIndex } from '../../search/text/build-text-index.js';
+import {
+  type BuildProgress,
+  type BuildTextIndexResult,
+  buildTextIndex,
+} from '../../search/text/build-text-index.js';
 import { TextIndex } from '../../search/text/text-index.js';
 import type { CliIO } from '../io.js';
 
@@ -21,16 +25,7 @@ const indexFlagsSchema = z
   });
 
 export type IndexCommandResult =
-  | {
-      kind: 'text';
-      passages: number;
-      added: number;
-      replaced: number;
-      replacedIds: string[];
-      total: number;
-      elapsedMs: number;
-      passagesPerSecond: number;
-    }
+  | ({ kind: 'text' } & BuildTextIndexResult)
   | {
       kind: 'image';
       added: number;

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { type CurationItem, curationItemSchema } from '../curation-item.js';
 import { progressTracker, type StageContext, type StageOutcome } from '../pipeline/stage-context.js';
 import { applyMix, type MixPlan, planMix } from './mix-shares.js';
-import { type RlLayout, type RlRow, rlParquet } from './rl-parquet.js';
+import { RL_CHUNK_ROWS, type RlLayout, type RlRow, writeRlParquet } from './rl-parquet.js';
 import { writeAtomic } from './write-export-files.js';
 
 export type RlExportSettings = {
@@ -15,6 +15,8 @@ export type RlExportSettings = {
   maxSamples?: number;
   /** `agent_name` of the upstream layout (the verl adapter's registered loop). */
   agentName: string;
+  /** Rows read and written at a time (one parquet row group each); default `RL_CHUNK_ROWS`. */
+  chunkRows?: number;
 };
 
 export type RlExportResult = StageOutcome & {
@@ -52,21 +54,29 @@ export async function runRlExport(
     settings.maxSamples ? { maxTotal: settings.maxSamples } : {},
   );
   const { taken, surplus } = applyMix(pool, (entry) => entry.item.category, plan);
-  const progress = progressTracker(context, 'rl-export', 'items', taken.length, 0);
-  const rows: RlRow[] = [];
-  for (const { item } of taken) {
-    rows.push({ item, images: await imagesOf(item, context) });
-    progress.tick();
-  }
+  const progress = progressTracker(context, 'rl-export', 'rows', taken.length * settings.layouts.length, 0);
   const files: Record<string, string> = {};
-  for (const layout of settings.layouts)
-    files[rlFileName(layout)] = writeAtomic(
-      join(directory, rlFileName(layout)),
-      rlParquet(rows, layout, { agentName: settings.agentName }),
-    );
+  for (const layout of settings.layouts) {
+    // Rows (with their image bytes) are read a chunk at a time, as the writer asks for them.
+    async function* chunks(): AsyncGenerator<RlRow[]> {
+      const size = settings.chunkRows ?? RL_CHUNK_ROWS;
+      for (let start = 0; start < taken.length; start += size) {
+        const chunk: RlRow[] = [];
+        for (const { item } of taken.slice(start, start + size))
+          chunk.push({ item, images: await imagesOf(item, context) });
+        yield chunk;
+        progress.tick(chunk.length);
+      }
+    }
+    const written = await writeRlParquet(join(directory, rlFileName(layout)), chunks(), layout, {
+      agentName: settings.agentName,
+      rowGroupRows: settings.chunkRows ?? RL_CHUNK_ROWS,
+    });
+    files[rlFileName(layout)] = written.sha256;
+  }
   const manifest = {
     layouts: settings.layouts,
-    rows: rows.length,
+    rows: taken.length,
     mix: { target: plan.target, available: plan.available, taken: plan.take, missing: plan.missing },
     files,
     created_by: 'deepeyes curate rl-export',
@@ -96,7 +106,7 @@ export async function runRlExport(
   return {
     stage: 'rl-export',
     ...store.counts('rl-export'),
-    workDone: rows.length,
+    workDone: taken.length,
     failed: 0,
     finished: true,
     plan,

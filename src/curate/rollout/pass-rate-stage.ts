@@ -72,20 +72,21 @@ export async function runPassRateStage(
   const decided = store.decidedIds(spec.stage);
   const stored = store.rollouts(spec.stage, key);
   const positions = new Map(input.map((row) => [row.id, row.position]));
-  const items = new Map<string, CurationItem>();
-  const decide = (item: CurationItem, rows: RolloutRow[]) => {
+  const verdictRow = (item: CurationItem, rows: readonly RolloutRow[]) => {
     const passes = rows.filter((row) => row.correct).length;
     const verdict = spec.decide(item, passes, settings.k);
-    store.putStageItem(spec.stage, {
+    return {
       id: item.id,
       position: positions.get(item.id) ?? 0,
-      status: verdict.keep ? 'kept' : 'dropped',
+      status: verdict.keep ? ('kept' as const) : ('dropped' as const),
       reason: verdict.reason ?? null,
       detail: `${passes}/${settings.k} correct`,
       data: verdict.item,
-    });
+    };
   };
   const tasks: { item: CurationItem; sample: number }[] = [];
+  // Items whose k rollouts were all stored by an earlier session: decided here, in one transaction.
+  const readyToDecide: ReturnType<typeof verdictRow>[] = [];
   let doneBefore = 0;
   for (const row of input) {
     if (decided.has(row.id)) {
@@ -93,17 +94,17 @@ export async function runPassRateStage(
       continue;
     }
     const item = curationItemSchema.parse(row.data);
-    items.set(item.id, item);
     const have = stored.get(item.id) ?? [];
     doneBefore += Math.min(have.length, settings.k);
     if (have.length >= settings.k) {
-      decide(item, have.slice(0, settings.k));
+      readyToDecide.push(verdictRow(item, have.slice(0, settings.k)));
       continue;
     }
     const samples = new Set(have.map((rollout) => rollout.sample));
     for (let sample = 0; sample < settings.k; sample++)
       if (!samples.has(sample)) tasks.push({ item, sample });
   }
+  store.putStageItems(spec.stage, readyToDecide);
   const progress = progressTracker(context, spec.stage, 'rollouts', input.length * settings.k, doneBefore);
   const imageCache = new Map<string, Promise<Uint8Array[]>>();
   const loadImages = (item: CurationItem) => {
@@ -114,7 +115,8 @@ export async function runPassRateStage(
     }
     return images;
   };
-  const counts = new Map<string, number>([...stored].map(([id, rows]) => [id, rows.length]));
+  // This session's and earlier sessions' rollouts of the undecided items, so deciding reads no store.
+  const rolloutsOf = stored;
   let failed = 0;
   const pool = await runPool({
     tasks,
@@ -141,7 +143,7 @@ export async function runPassRateStage(
       const reward = await gradeTrajectory(dependencies.scorer, item, trajectory, signal);
       if (signal.aborted) return;
       const usage = summarizeToolUse(trajectory);
-      store.putRollout(spec.stage, key, {
+      const rollout: RolloutRow = {
         id: item.id,
         sample,
         correct: reward.acc === 1,
@@ -150,12 +152,15 @@ export async function runPassRateStage(
         answer: trajectory.answer,
         stopReason: trajectory.stopReason,
         turns: trajectory.turns.length,
-      });
+      };
+      store.putRollout(spec.stage, key, rollout);
       progress.tick();
-      const count = (counts.get(item.id) ?? 0) + 1;
-      counts.set(item.id, count);
-      if (count === settings.k) {
-        decide(item, store.rollouts(spec.stage, key, item.id).get(item.id) ?? []);
+      const rows = rolloutsOf.get(item.id) ?? [];
+      rows.push(rollout);
+      rolloutsOf.set(item.id, rows);
+      if (rows.length === settings.k) {
+        store.putStageItem(spec.stage, verdictRow(item, rows));
+        rolloutsOf.delete(item.id);
         imageCache.delete(item.id);
       }
     },

@@ -58,6 +58,18 @@ export type RolloutRow = {
   turns: number;
 };
 
+/** An `attempts` row as SQLite returns it (the view's reader reads the same table read-only). */
+export type StoredAttemptRow = {
+  id: string;
+  attempt: number;
+  teacher: string;
+  accepted: number;
+  /** JSON array of reasons. */
+  reasons: string;
+  /** JSON of the trajectory. */
+  trajectory: string;
+};
+
 export type AttemptRow = {
   id: string;
   attempt: number;
@@ -102,7 +114,68 @@ export class CurationStore {
   }
 
   close(): void {
+    this.flush();
     this.database.close();
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Writes queued by `putRollout`, `putStageItem` and `cacheReply`, committed together. */
+  private pending: (() => void)[] = [];
+  /** Replies queued for the cache and not yet committed: `cachedReply` must see them. */
+  private readonly pendingReplies = new Map<string, string>();
+  private flushScheduled = false;
+  private flushError: unknown;
+
+  /**
+   * Queues a write. The queue is committed in one transaction at the end of the current turn of
+   * the event loop (or before any other store operation), so 32 rollouts finishing together cost one
+   * commit, not 32 plus their cache writes. A kill loses at most the writes of that one turn (the
+   * rollouts are run again on resume); a stage that returns has committed everything.
+   */
+  private queue(write: () => void): void {
+    this.pending.push(write);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      if (this.flushError !== undefined || !this.database.open) return;
+      try {
+        this.commit();
+      } catch (error) {
+        // Thrown by the next store operation, which has a caller to report it to.
+        this.flushError = error;
+      }
+    });
+  }
+
+  /** Commits every queued write now (every other operation calls it first, so reads see them). */
+  flush(): void {
+    if (this.flushError !== undefined) {
+      const error = this.flushError;
+      this.flushError = undefined;
+      throw error;
+    }
+    this.commit();
+  }
+
+  private commit(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0) return;
+    const writes = this.pending;
+    this.pending = [];
+    this.database.transaction(() => {
+      for (const write of writes) write();
+    })();
+    this.pendingReplies.clear();
+  }
+
+  /** A prepared statement, compiled once per store (the rollout stages run thousands of the same few). */
+  statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /**
@@ -111,73 +184,79 @@ export class CurationStore {
    * their own settings), so stale results never mix with new ones. Returns whether it was cleared.
    */
   beginStage(stage: StageName, settings: unknown): { reset: boolean; finished: boolean } {
+    this.flush();
     const key = stableJson(settings);
-    const row = this.database
-      .prepare('SELECT settings, finished_at FROM stage_runs WHERE stage = ?')
-      .get(stage) as { settings: string; finished_at: string | null } | undefined;
+    const row = this.statement('SELECT settings, finished_at FROM stage_runs WHERE stage = ?').get(stage) as
+      | { settings: string; finished_at: string | null }
+      | undefined;
     if (row && row.settings === key) return { reset: false, finished: row.finished_at !== null };
     const later = STAGES.slice(STAGES.indexOf(stage));
     this.database.transaction(() => {
       for (const name of later) {
-        this.database.prepare('DELETE FROM stage_items WHERE stage = ?').run(name);
-        this.database.prepare('DELETE FROM stage_runs WHERE stage = ?').run(name);
+        this.statement('DELETE FROM stage_items WHERE stage = ?').run(name);
+        this.statement('DELETE FROM stage_runs WHERE stage = ?').run(name);
       }
-      this.database
-        .prepare('INSERT INTO stage_runs (stage, settings, started_at) VALUES (?, ?, ?)')
-        .run(stage, key, new Date().toISOString());
+      this.statement('INSERT INTO stage_runs (stage, settings, started_at) VALUES (?, ?, ?)').run(
+        stage,
+        key,
+        new Date().toISOString(),
+      );
     })();
     return { reset: row !== undefined, finished: false };
   }
 
   finishStage(stage: StageName): void {
-    this.database
-      .prepare('UPDATE stage_runs SET finished_at = ? WHERE stage = ?')
-      .run(new Date().toISOString(), stage);
+    this.flush();
+    this.statement('UPDATE stage_runs SET finished_at = ? WHERE stage = ?').run(
+      new Date().toISOString(),
+      stage,
+    );
   }
 
   isFinished(stage: StageName): boolean {
-    const row = this.database.prepare('SELECT finished_at FROM stage_runs WHERE stage = ?').get(stage) as
+    this.flush();
+    const row = this.statement('SELECT finished_at FROM stage_runs WHERE stage = ?').get(stage) as
       | { finished_at: string | null }
       | undefined;
     return Boolean(row?.finished_at);
   }
 
+  /** One stage decision; committed with the turn's other writes (see `queue`). */
   putStageItem(stage: StageName, item: Omit<StageItemRow, 'data'> & { data?: unknown }): void {
-    this.database
-      .prepare(
-        `INSERT OR REPLACE INTO stage_items (stage, id, position, status, reason, detail, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        stage,
-        item.id,
-        item.position,
-        item.status,
-        item.reason,
-        item.detail,
-        item.data === undefined ? null : JSON.stringify(item.data),
-      );
+    const row = stageItemValues(stage, item);
+    this.queue(() => this.insertStageItem(row));
+  }
+
+  private insertStageItem(values: unknown[]): void {
+    this.statement(
+      `INSERT OR REPLACE INTO stage_items (stage, id, position, status, reason, detail, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...values);
   }
 
   /** Forgets a stage's decisions (exports are rebuilt whole on every run). */
   clearStageItems(stage: StageName): void {
-    this.database.prepare('DELETE FROM stage_items WHERE stage = ?').run(stage);
+    this.flush();
+    this.statement('DELETE FROM stage_items WHERE stage = ?').run(stage);
   }
 
-  /** Many stage items in one transaction. */
+  /** Many stage items in one transaction, committed before it returns. */
   putStageItems(stage: StageName, items: (Omit<StageItemRow, 'data'> & { data?: unknown })[]): void {
+    this.flush();
     this.database.transaction(() => {
-      for (const item of items) this.putStageItem(stage, item);
+      for (const item of items) this.insertStageItem(stageItemValues(stage, item));
     })();
   }
 
   stageItems(stage: StageName, status?: StageItemStatus): StageItemRow[] {
+    this.flush();
     const rows = (
       status
-        ? this.database
-            .prepare('SELECT * FROM stage_items WHERE stage = ? AND status = ? ORDER BY position')
-            .all(stage, status)
-        : this.database.prepare('SELECT * FROM stage_items WHERE stage = ? ORDER BY position').all(stage)
+        ? this.statement('SELECT * FROM stage_items WHERE stage = ? AND status = ? ORDER BY position').all(
+            stage,
+            status,
+          )
+        : this.statement('SELECT * FROM stage_items WHERE stage = ? ORDER BY position').all(stage)
     ) as {
       id: string;
       position: number;
@@ -191,24 +270,25 @@ export class CurationStore {
 
   /** Ids this stage has already decided (kept or dropped). */
   decidedIds(stage: StageName): Set<string> {
-    const rows = this.database.prepare('SELECT id FROM stage_items WHERE stage = ?').pluck().all(stage);
+    this.flush();
+    const rows = this.statement('SELECT id FROM stage_items WHERE stage = ?').pluck().all(stage);
     return new Set(rows as string[]);
   }
 
   /** Drops per stage and reason: the report's funnel. */
   dropCounts(): { stage: string; reason: string; count: number }[] {
-    return this.database
-      .prepare(
-        `SELECT stage, reason, COUNT(*) AS count FROM stage_items WHERE status = 'dropped'
+    this.flush();
+    return this.statement(
+      `SELECT stage, reason, COUNT(*) AS count FROM stage_items WHERE status = 'dropped'
          GROUP BY stage, reason ORDER BY stage, count DESC`,
-      )
-      .all() as { stage: string; reason: string; count: number }[];
+    ).all() as { stage: string; reason: string; count: number }[];
   }
 
   counts(stage: StageName): { kept: number; dropped: number } {
-    const rows = this.database
-      .prepare('SELECT status, COUNT(*) AS count FROM stage_items WHERE stage = ? GROUP BY status')
-      .all(stage) as { status: StageItemStatus; count: number }[];
+    this.flush();
+    const rows = this.statement(
+      'SELECT status, COUNT(*) AS count FROM stage_items WHERE stage = ? GROUP BY status',
+    ).all(stage) as { status: StageItemStatus; count: number }[];
     return {
       kept: rows.find((row) => row.status === 'kept')?.count ?? 0,
       dropped: rows.find((row) => row.status === 'dropped')?.count ?? 0,
@@ -216,52 +296,56 @@ export class CurationStore {
   }
 
   putBadRows(rows: { file: string; row: number; reason: string }[]): void {
-    const insert = this.database.prepare(
-      'INSERT OR REPLACE INTO bad_rows (file, row, reason) VALUES (?, ?, ?)',
-    );
+    this.flush();
+    const insert = this.statement('INSERT OR REPLACE INTO bad_rows (file, row, reason) VALUES (?, ?, ?)');
     this.database.transaction(() => {
       for (const row of rows) insert.run(row.file, row.row, row.reason);
     })();
   }
 
   badRows(): { file: string; row: number; reason: string }[] {
-    return this.database.prepare('SELECT * FROM bad_rows ORDER BY file, row').all() as {
+    this.flush();
+    return this.statement('SELECT * FROM bad_rows ORDER BY file, row').all() as {
       file: string;
       row: number;
       reason: string;
     }[];
   }
 
+  /** One scored rollout; committed with the turn's other writes (see `queue`). */
   putRollout(stage: StageName, settings: string, row: RolloutRow): void {
-    this.database
-      .prepare(
+    const values = [
+      stage,
+      row.id,
+      row.sample,
+      settings,
+      row.correct ? 1 : 0,
+      row.toolCalls,
+      JSON.stringify(row.toolMix),
+      row.answer,
+      row.stopReason,
+      row.turns,
+    ];
+    this.queue(() =>
+      this.statement(
         `INSERT OR REPLACE INTO rollouts (stage, id, sample, settings, correct, tool_calls, tool_mix, answer, stop_reason, turns)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        stage,
-        row.id,
-        row.sample,
-        settings,
-        row.correct ? 1 : 0,
-        row.toolCalls,
-        JSON.stringify(row.toolMix),
-        row.answer,
-        row.stopReason,
-        row.turns,
-      );
+      ).run(...values),
+    );
   }
 
   /** Every stored rollout of a stage under these settings (of one item when `id` is given), by item id. */
   rollouts(stage: StageName, settings: string, id?: string): Map<string, RolloutRow[]> {
+    this.flush();
     const rows = (
       id === undefined
-        ? this.database
-            .prepare('SELECT * FROM rollouts WHERE stage = ? AND settings = ? ORDER BY id, sample')
-            .all(stage, settings)
-        : this.database
-            .prepare('SELECT * FROM rollouts WHERE stage = ? AND settings = ? AND id = ? ORDER BY sample')
-            .all(stage, settings, id)
+        ? this.statement('SELECT * FROM rollouts WHERE stage = ? AND settings = ? ORDER BY id, sample').all(
+            stage,
+            settings,
+          )
+        : this.statement(
+            'SELECT * FROM rollouts WHERE stage = ? AND settings = ? AND id = ? ORDER BY sample',
+          ).all(stage, settings, id)
     ) as {
       id: string;
       sample: number;
@@ -291,39 +375,31 @@ export class CurationStore {
   }
 
   putAttempt(settings: string, row: AttemptRow): void {
-    this.database
-      .prepare(
-        `INSERT OR REPLACE INTO attempts (id, attempt, settings, teacher, accepted, reasons, trajectory)
+    this.flush();
+    this.statement(
+      `INSERT OR REPLACE INTO attempts (id, attempt, settings, teacher, accepted, reasons, trajectory)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.id,
-        row.attempt,
-        settings,
-        row.teacher,
-        row.accepted ? 1 : 0,
-        JSON.stringify(row.reasons),
-        JSON.stringify(row.trajectory),
-      );
+    ).run(
+      row.id,
+      row.attempt,
+      settings,
+      row.teacher,
+      row.accepted ? 1 : 0,
+      JSON.stringify(row.reasons),
+      JSON.stringify(row.trajectory),
+    );
   }
 
   attempts(settings: string, id?: string): AttemptRow[] {
+    this.flush();
     const rows = (
       id === undefined
-        ? this.database
-            .prepare('SELECT * FROM attempts WHERE settings = ? ORDER BY id, attempt')
-            .all(settings)
-        : this.database
-            .prepare('SELECT * FROM attempts WHERE settings = ? AND id = ? ORDER BY attempt')
-            .all(settings, id)
-    ) as {
-      id: string;
-      attempt: number;
-      teacher: string;
-      accepted: number;
-      reasons: string;
-      trajectory: string;
-    }[];
+        ? this.statement('SELECT * FROM attempts WHERE settings = ? ORDER BY id, attempt').all(settings)
+        : this.statement('SELECT * FROM attempts WHERE settings = ? AND id = ? ORDER BY attempt').all(
+            settings,
+            id,
+          )
+    ) as StoredAttemptRow[];
     return rows.map((row) => ({
       id: row.id,
       attempt: row.attempt,
@@ -336,24 +412,44 @@ export class CurationStore {
 
   /** The settings key the stage's last run used, or undefined. */
   stageSettings(stage: StageName): unknown {
-    const row = this.database.prepare('SELECT settings FROM stage_runs WHERE stage = ?').get(stage) as
+    this.flush();
+    const row = this.statement('SELECT settings FROM stage_runs WHERE stage = ?').get(stage) as
       | { settings: string }
       | undefined;
     return row ? JSON.parse(row.settings) : undefined;
   }
 
   cachedReply(key: string): string | undefined {
-    const row = this.database.prepare('SELECT reply FROM model_cache WHERE key = ?').get(key) as
+    const pending = this.pendingReplies.get(key);
+    if (pending !== undefined) return pending;
+    const row = this.statement('SELECT reply FROM model_cache WHERE key = ?').get(key) as
       | { reply: string }
       | undefined;
     return row?.reply;
   }
 
+  /** Committed with the turn's other writes (see `queue`); `cachedReply` sees it at once. */
   cacheReply(key: string, reply: string): void {
-    this.database.prepare('INSERT OR REPLACE INTO model_cache (key, reply) VALUES (?, ?)').run(key, reply);
+    this.pendingReplies.set(key, reply);
+    this.queue(() =>
+      this.statement('INSERT OR REPLACE INTO model_cache (key, reply) VALUES (?, ?)').run(key, reply),
+    );
   }
 
   cacheSize(): number {
-    return this.database.prepare('SELECT COUNT(*) FROM model_cache').pluck().get() as number;
+    this.flush();
+    return this.statement('SELECT COUNT(*) FROM model_cache').pluck().get() as number;
   }
+}
+
+function stageItemValues(stage: StageName, item: Omit<StageItemRow, 'data'> & { data?: unknown }): unknown[] {
+  return [
+    stage,
+    item.id,
+    item.position,
+    item.status,
+    item.reason,
+    item.detail,
+    item.data === undefined ? null : JSON.stringify(item.data),
+  ];
 }

@@ -41,7 +41,7 @@ export class ImageStore {
   }
 
   pathOf(sha256: string): string {
-    const row = this.store.database.prepare('SELECT ext FROM images WHERE sha256 = ?').get(sha256) as
+    const row = this.store.statement('SELECT ext FROM images WHERE sha256 = ?').get(sha256) as
       | { ext: string }
       | undefined;
     return join(this.root, sha256.slice(0, 2), `${sha256}.${row?.ext ?? 'bin'}`);
@@ -49,9 +49,9 @@ export class ImageStore {
 
   async put(bytes: Uint8Array): Promise<StoredImageRef> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const known = this.store.database
-      .prepare('SELECT width, height FROM images WHERE sha256 = ?')
-      .get(sha256) as { width: number | null; height: number | null } | undefined;
+    const known = this.store.statement('SELECT width, height FROM images WHERE sha256 = ?').get(sha256) as
+      | { width: number | null; height: number | null }
+      | undefined;
     if (known && existsSync(this.pathOf(sha256))) return { sha256, ...known };
     let width: number | null = null;
     let height: number | null = null;
@@ -70,8 +70,8 @@ export class ImageStore {
     const temporary = `${path}.${randomUUID()}.tmp`;
     await writeFile(temporary, bytes);
     await rename(temporary, path);
-    this.store.database
-      .prepare('INSERT OR REPLACE INTO images (sha256, ext, width, height, size) VALUES (?, ?, ?, ?, ?)')
+    this.store
+      .statement('INSERT OR REPLACE INTO images (sha256, ext, width, height, size) VALUES (?, ?, ?, ?, ?)')
       .run(sha256, ext, width, height, bytes.length);
     return { sha256, width, height };
   }
@@ -82,13 +82,13 @@ export class ImageStore {
 
   /** The image's perceptual hash, computed once and kept in the store. */
   async phash(sha256: string): Promise<PerceptualHash | null> {
-    const row = this.store.database.prepare('SELECT phash FROM images WHERE sha256 = ?').get(sha256) as
+    const row = this.store.statement('SELECT phash FROM images WHERE sha256 = ?').get(sha256) as
       | { phash: string | null }
       | undefined;
     if (row?.phash) return row.phash === 'none' ? null : (JSON.parse(row.phash) as PerceptualHash);
     const hash = await perceptualHash(await this.read(sha256));
-    this.store.database
-      .prepare('UPDATE images SET phash = ? WHERE sha256 = ?')
+    this.store
+      .statement('UPDATE images SET phash = ? WHERE sha256 = ?')
       .run(hash ? JSON.stringify(hash) : 'none', sha256);
     return hash;
   }

@@ -54,6 +54,49 @@ export const itemResultSchema = z.object({
 });
 export type ItemResult = z.infer<typeof itemResultSchema>;
 
+/** An `items` row as SQLite returns it (the viewer's reader reads the same table read-only). */
+export type StoredItemRow = {
+  id: string;
+  position: number;
+  row_number: number;
+  benchmark: string;
+  category: string;
+  groups: string;
+  question: string;
+  reference: string;
+  status: ItemStatus;
+  /** JSON of the scored result, once finished. */
+  result: string | null;
+  finished_at: string | null;
+};
+
+/**
+ * A stored item row as the run store hands it out. `tolerant` (the viewer, reading a run another process
+ * may be writing) leaves out a result that does not parse instead of throwing.
+ */
+export function decodeItemRow(row: StoredItemRow, options: { tolerant?: boolean } = {}): StoredItem {
+  const raw = row.result ? JSON.parse(row.result) : undefined;
+  let result: ItemResult | undefined;
+  if (raw !== undefined) {
+    if (!options.tolerant) result = itemResultSchema.parse(raw);
+    else {
+      const parsed = itemResultSchema.safeParse(raw);
+      if (parsed.success) result = parsed.data;
+    }
+  }
+  return {
+    id: row.id,
+    rowNumber: row.row_number,
+    benchmark: row.benchmark,
+    category: row.category,
+    groups: JSON.parse(row.groups) as Record<string, string>,
+    question: row.question,
+    reference: row.reference,
+    ...(result ?? {}),
+    status: row.status,
+  };
+}
+
 export type StoredItem = {
   id: string;
   rowNumber: number;
@@ -227,28 +270,8 @@ export class RunStore {
   }
 
   items(): StoredItem[] {
-    const rows = this.database.prepare('SELECT * FROM items ORDER BY position').all() as {
-      id: string;
-      row_number: number;
-      benchmark: string;
-      category: string;
-      groups: string;
-      question: string;
-      reference: string;
-      status: ItemStatus;
-      result: string | null;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      rowNumber: row.row_number,
-      benchmark: row.benchmark,
-      category: row.category,
-      groups: JSON.parse(row.groups) as Record<string, string>,
-      question: row.question,
-      reference: row.reference,
-      ...(row.result ? itemResultSchema.parse(JSON.parse(row.result)) : {}),
-      status: row.status,
-    }));
+    const rows = this.database.prepare('SELECT * FROM items ORDER BY position').all() as StoredItemRow[];
+    return rows.map((row) => decodeItemRow(row));
   }
 
   badRows(): BadRow[] {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ScriptedChatModel } from '../../model/scripted-chat-model.js';
 import { readGolden, writeUpstreamPromptFiles } from '../testing/golden.js';
-import { ScriptedJudgeModel } from '../testing/scripted-judge-model.js';
 import type { JudgeItem } from './judge.js';
 import { openJudgeCache } from './judge-cache.js';
 import { LlmJudge } from './llm-judge.js';
@@ -30,14 +30,14 @@ async function upstreamPrompts() {
 
 describe('LlmJudge, strict parsing (deepeyesv2)', () => {
   it('asks once when the verdict is readable and reports it', async () => {
-    const model = new ScriptedJudgeModel(['<think>same</think>\n\\boxed{yes}']);
+    const model = new ScriptedChatModel(['<think>same</think>\n\\boxed{yes}']);
     const result = await new LlmJudge({ models: [model] }).judge(item);
-    expect(result).toMatchObject({ verdict: 'correct', attempts: 1, cached: false, model: 'scripted-judge' });
+    expect(result).toMatchObject({ verdict: 'correct', attempts: 1, cached: false, model: 'scripted:test' });
     expect(model.requests[0]).toMatchObject({ temperature: 0, seed: 0, maxTokens: 8192 });
   });
 
   it('retries an unreadable verdict, then reports unknown rather than wrong', async () => {
-    const model = new ScriptedJudgeModel(['maybe', '', '\\boxed{Yes/No}']);
+    const model = new ScriptedChatModel(['maybe', '', '\\boxed{Yes/No}']);
     const result = await new LlmJudge({ models: [model], maxAttempts: 3 }).judge(item);
     expect(result).toMatchObject({
       verdict: 'unknown',
@@ -47,34 +47,34 @@ describe('LlmJudge, strict parsing (deepeyesv2)', () => {
   });
 
   it('stops retrying at the first readable reply', async () => {
-    const model = new ScriptedJudgeModel(['hmm', '\\boxed{No}', '\\boxed{Yes}']);
+    const model = new ScriptedChatModel(['hmm', '\\boxed{No}', '\\boxed{Yes}']);
     const result = await new LlmJudge({ models: [model] }).judge(item);
     expect(result).toMatchObject({ verdict: 'incorrect', attempts: 2 });
     expect(model.remaining).toBe(1);
   });
 
   it('turns failed calls into an unknown verdict with the error', async () => {
-    const model = new ScriptedJudgeModel([new Error('connection refused'), new Error('connection refused')]);
+    const model = new ScriptedChatModel([new Error('connection refused'), new Error('connection refused')]);
     const result = await new LlmJudge({ models: [model], maxAttempts: 2 }).judge(item);
     expect(result).toMatchObject({ verdict: 'unknown', error: 'connection refused', replies: [] });
   });
 
   it('gives up on a model that never answers at the timeout', async () => {
-    const hanging = new ScriptedJudgeModel(() => new Promise<string>(() => {}));
+    const hanging = new ScriptedChatModel(() => new Promise<string>(() => {}));
     const result = await new LlmJudge({ models: [hanging], maxAttempts: 1, timeoutMs: 50 }).judge(item);
     expect(result.verdict).toBe('unknown');
     expect(result.error).toMatch(/timeout|aborted/i);
   });
 
   it('rotates over several endpoints', async () => {
-    const first = new ScriptedJudgeModel(['\\boxed{Yes}', '\\boxed{Yes}']);
-    const second = new ScriptedJudgeModel(['\\boxed{No}']);
+    const first = new ScriptedChatModel(['\\boxed{Yes}', '\\boxed{Yes}']);
+    const second = new ScriptedChatModel(['\\boxed{No}']);
     const judge = new LlmJudge({ models: [first, second], modelName: 'judge-72b' });
     const verdicts = [];
     for (const prediction of ['a', 'b', 'c'])
       verdicts.push((await judge.judge({ ...item, prediction })).verdict);
     expect(verdicts).toEqual(['correct', 'incorrect', 'correct']);
-    expect([first.calls, second.calls]).toEqual([2, 1]);
+    expect([first.requests.length, second.requests.length]).toEqual([2, 1]);
   });
 
   it('never has more calls in flight than allowed', async () => {
@@ -85,7 +85,7 @@ describe('LlmJudge, strict parsing (deepeyesv2)', () => {
     // reaches its limit whatever the machine's timing; a limiter that let fewer through would hang
     // here and fail at the test's time limit.
     const held: Array<() => void> = [];
-    const model = new ScriptedJudgeModel(async () => {
+    const model = new ScriptedChatModel(async () => {
       most = Math.max(most, ++inFlight);
       const released = new Promise<void>((resolve) => held.push(resolve));
       if (held.length === Math.min(3, 12 - finished)) for (const release of held.splice(0)) release();
@@ -98,12 +98,12 @@ describe('LlmJudge, strict parsing (deepeyesv2)', () => {
     await Promise.all(
       Array.from({ length: 12 }, (_, index) => judge.judge({ ...item, prediction: `p${index}` })),
     );
-    expect(model.calls).toBe(12);
+    expect(model.requests.length).toBe(12);
     expect(most).toBe(3);
   }, 10_000);
 
   it('uses the temperature and seed it is given', async () => {
-    const model = new ScriptedJudgeModel(['\\boxed{Yes}']);
+    const model = new ScriptedChatModel(['\\boxed{Yes}']);
     await new LlmJudge({ models: [model], sampling: { semantic: { temperature: 0.7, seed: 1234 } } }).judge(
       item,
     );
@@ -120,7 +120,7 @@ describe('judge cache', () => {
   it('answers a repeated item from the cache without calling the model', async () => {
     const cache = openJudgeCache(':memory:');
     caches.push(cache);
-    const model = new ScriptedJudgeModel(['\\boxed{Yes}']);
+    const model = new ScriptedChatModel(['\\boxed{Yes}']);
     const judge = new LlmJudge({ models: [model], cache });
     const first = await judge.judge(item);
     const second = await judge.judge(item);
@@ -131,14 +131,14 @@ describe('judge cache', () => {
       attempts: 0,
       replies: ['\\boxed{Yes}'],
     });
-    expect(model.calls).toBe(1);
+    expect(model.requests.length).toBe(1);
     expect(cache.stats).toEqual({ hits: 1, misses: 1 });
   });
 
   it('keys by question, reference, prediction, judge model and prompt version', async () => {
     const cache = openJudgeCache(':memory:');
     caches.push(cache);
-    const model = new ScriptedJudgeModel(() => '\\boxed{No}');
+    const model = new ScriptedChatModel(() => '\\boxed{No}');
     const judge = new LlmJudge({ models: [model], cache, modelName: 'judge-a' });
     await judge.judge(item);
     await judge.judge({ ...item, question: 'other' });
@@ -151,19 +151,19 @@ describe('judge cache', () => {
       modelName: 'judge-a',
       prompts: { semantic: { version: 'v2', user: '{prediction}' } },
     }).judge(item);
-    expect(model.calls).toBe(6);
+    expect(model.requests.length).toBe(6);
     await judge.judge(item);
-    expect(model.calls).toBe(6);
+    expect(model.requests.length).toBe(6);
   });
 
   it('does not store unknown verdicts', async () => {
     const cache = openJudgeCache(':memory:');
     caches.push(cache);
-    const model = new ScriptedJudgeModel(() => 'no idea');
+    const model = new ScriptedChatModel(() => 'no idea');
     const judge = new LlmJudge({ models: [model], cache, maxAttempts: 1 });
     await judge.judge(item);
     await judge.judge(item);
-    expect(model.calls).toBe(2);
+    expect(model.requests.length).toBe(2);
   });
 });
 
@@ -194,7 +194,7 @@ describe('upstream judge requests (upstream-rl, prompts loaded from files)', () 
     );
 
   it.each(promptCases)('renders the user message of judge_prompt $id byte for byte', async (record) => {
-    const model = new ScriptedJudgeModel(['\\boxed{Yes}']);
+    const model = new ScriptedChatModel(['\\boxed{Yes}']);
     const judge = new LlmJudge({
       models: [model],
       prompts: await upstreamPrompts(),
@@ -221,7 +221,7 @@ describe('upstream judge requests (upstream-rl, prompts loaded from files)', () 
         request: z.object({ messages: z.array(z.unknown()), temperature: z.number() }),
       })
       .parse(judgeRecords.find((line) => line.kind === 'math_judge_prompt'));
-    const model = new ScriptedJudgeModel(['## Equivalence Judgement\nTRUE']);
+    const model = new ScriptedChatModel(['## Equivalence Judgement\nTRUE']);
     const judge = new LlmJudge({ models: [model], prompts: await upstreamPrompts(), parsing: 'upstream' });
     const result = await judge.judge({
       style: 'math',
@@ -247,7 +247,7 @@ describe('upstream judge requests (upstream-rl, prompts loaded from files)', () 
   it.each(validationCases)(
     'validation judge: replies $replies → acc $acc',
     async ({ replies, acc, judge_calls_made }) => {
-      const model = new ScriptedJudgeModel(replies);
+      const model = new ScriptedChatModel(replies);
       const judge = new LlmJudge({ models: [model], prompts: await upstreamPrompts(), parsing: 'upstream' });
       const result = await judge.judgeUpstreamValidation({
         style: 'semantic',
