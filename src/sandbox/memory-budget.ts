@@ -3,10 +3,12 @@ import type { EvictionCandidate } from './eviction.js';
 /**
  * The total memory budget across kernels: the rules, pure, so they are tested without kernels.
  *
- * Accounting. What the sandbox holds is the PSS of its processes, sampled from /proc: the
- * zygote, the warm pool and every session's kernel with its children (PSS splits the pages a
- * kernel still shares with the zygote, so the sum is what they really hold together). A
- * session opened since the last sample has no measure yet and is charged its reservation.
+ * Accounting. What the sandbox holds is the anonymous PSS of its processes, sampled from /proc:
+ * the zygote, the warm pool and every session's kernel with its children (PSS splits the pages
+ * a kernel still shares with the zygote, so the sum is what they really hold together). File
+ * pages are left out: they are reclaimable page cache shared with every Python on the host
+ * (process-memory.ts). A session opened since the last sample has no measure yet and is
+ * charged its reservation.
  *
  * Admission. A new session reserves an idle kernel's memory plus its input images decoded
  * ({@link newSessionReservation}). When the budget cannot take it, idle sessions are evicted,
