@@ -1,8 +1,8 @@
 /**
  * Curation speed (issue 15): the rollout stages keep the model server busy, and resume is cheap.
  *
- *   npx tsx bench/curate/run.ts [--parts throughput,tool-benefit,resume] [--items 320] [--k 2]
- *     [--concurrency 32] [--latency 200] [--server process|inline] [--tool-items 320] [--code-every 8]
+ *   npx tsx bench/curate/run.ts [--parts throughput,tool-benefit,resume] [--items 400] [--k 8]
+ *     [--concurrency 32] [--latency 200] [--server process|inline] [--tool-items 400] [--code-every 32]
  *     [--session-open lazy|eager] [--resume-items 10000] [--repeats 3]
  *
  * 1. throughput: the difficulty stage (k rollouts without tools per item) through the production model
@@ -14,7 +14,11 @@
  *    at once, except for items whose picture number is a multiple of `--code-every`, whose first call
  *    writes a code cell run in the sandbox. Ideal = concurrency / (latency × model calls per rollout).
  *    Sessions open lazily (at the first code call) as the curate stages do; `--session-open eager`
- *    shows the old behaviour (a session per rollout).
+ *    shows the old behaviour (a session per rollout). Each run starts with the warm pool full (the state a
+ *    long curate run is in) and prints where the slots' time went: in rollouts, before the first and after
+ *    the last (a short run's ramp and tail), and between rollouts (the stage's own work).
+ *    Defaults are the stage's (k = 8, the paper's) over 3,200 rollouts a run, ~20 s: long enough that
+ *    the ramp and tail are under 1 % of the slot-time.
  * 3. resume: a difficulty stage over `--resume-items` items run to the end (instant scripted model),
  *    then (a) the same stage run again (finished: skipped) and (b) run again after a "kill" that left
  *    every rollout stored but no item decided (the worst resume: read all rollouts, decide all items).
@@ -39,19 +43,19 @@ import { OpenAIChatModel } from '../../src/model/openai-chat-model.js';
 import { ScriptedChatModel } from '../../src/model/scripted-chat-model.js';
 import { startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
 import { createRewardScorer } from '../../src/reward/index.js';
-import { createLocalSandbox } from '../../src/sandbox/kernel-sandbox.js';
+import { createLocalSandbox, type KernelSandbox } from '../../src/sandbox/kernel-sandbox.js';
 import { processTreeCpuMs, sandboxZygotePids } from '../eval/process-cpu.js';
 
 const { values } = parseArgs({
   options: {
     parts: { type: 'string', default: 'throughput,tool-benefit,resume' },
-    items: { type: 'string', default: '320' },
-    k: { type: 'string', default: '2' },
+    items: { type: 'string', default: '400' },
+    k: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '32' },
     latency: { type: 'string', default: '200' },
     server: { type: 'string', default: 'process' },
-    'tool-items': { type: 'string', default: '320' },
-    'code-every': { type: 'string', default: '8' },
+    'tool-items': { type: 'string', default: '400' },
+    'code-every': { type: 'string', default: '32' },
     'session-open': { type: 'string', default: 'lazy' },
     'pool-size': { type: 'string', default: '8' },
     'resume-items': { type: 'string', default: '10000' },
@@ -242,7 +246,8 @@ if (parts.has('tool-benefit')) {
   const server = await startServer(codeEvery);
   await warmUp(server.url);
   const ticks = cpuTicks();
-  const sandbox = await createLocalSandbox({ poolSize: Number(values['pool-size']), maxSessions: 128 });
+  const poolSize = Number(values['pool-size']);
+  const sandbox = await createLocalSandbox({ poolSize, maxSessions: 128 });
   const sandboxPids = sandboxZygotePids(process.pid);
   const codeItems = codeEvery > 0 ? Math.ceil(toolItems / codeEvery) : 0;
   const callsPerRollout = (toolItems + codeItems) / toolItems;
@@ -264,16 +269,37 @@ if (parts.has('tool-benefit')) {
       },
       close: async () => undefined,
     };
+    // A curate run lasts hours: it spends them with the warm pool full, refilled as code rollouts take
+    // kernels. Timing from a cold pool would charge this run with starting all of it (8 kernels, ~2 s
+    // of CPU on these 2 cores) in its first seconds.
+    await waitForWarmPool(sandbox, poolSize);
     const sandboxCpuBefore = processTreeCpuMs(sandboxPids);
     const start = performance.now();
+    const runner = agentRollouts({
+      dependencies: { model, sandbox: counting },
+      agent: { sessionOpen },
+      temperature: 1,
+    });
+    const spans: { start: number; end: number; code: boolean }[] = [];
+    const timed: typeof runner = {
+      name: runner.name,
+      ...(runner.prepare ? { prepare: runner.prepare } : {}),
+      run: async (input, signal) => {
+        const begin = performance.now();
+        const run = await runner.run(input, signal);
+        spans.push({
+          start: begin - start,
+          end: performance.now() - start,
+          code: run.trajectory.turns.length > 1,
+        });
+        return run;
+      },
+    };
     const outcome = await runToolBenefit({ ...settings(k), minPassesForRl: 1 }, context, {
-      runner: agentRollouts({
-        dependencies: { model, sandbox: counting },
-        agent: { sessionOpen },
-        temperature: 1,
-      }),
+      runner: timed,
       scorer,
     });
+    console.log(`  run ${repeat + 1}: ${describeSpans(spans, performance.now() - start, concurrency)}`);
     const seconds = (performance.now() - start) / 1000;
     if (!outcome.finished) throw new Error(`the tool-benefit run did not finish: ${JSON.stringify(outcome)}`);
     const codeRollouts = context.store.database
@@ -341,3 +367,42 @@ if (parts.has('resume')) {
 
 console.log(`end ${new Date().toISOString()}, load average ${load()}`);
 await rm(root, { recursive: true, force: true });
+
+/** Resolves once the sandbox's warm pool holds `size` kernels (limit 60 s). */
+async function waitForWarmPool(sandbox: KernelSandbox, size: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (sandbox.getStats().poolReady < size) {
+    if (Date.now() > deadline) throw new Error(`the warm pool did not reach ${size} kernels in 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Where the run's slot-time went: rollouts with and without code, and the tail after the last start. */
+function describeSpans(
+  spans: { start: number; end: number; code: boolean }[],
+  wallMs: number,
+  slots: number,
+) {
+  const med = (values: number[]) => (values.length ? median(values).toFixed(0) : '-');
+  const plain = spans.filter((span) => !span.code).map((span) => span.end - span.start);
+  const code = spans.filter((span) => span.code).map((span) => span.end - span.start);
+  const busy = spans.reduce((sum, span) => sum + span.end - span.start, 0);
+  const firstStart = Math.min(...spans.map((span) => span.start));
+  // Each slot is idle before its first rollout and after its last: the 32 earliest starts and latest ends.
+  const starts = spans
+    .map((span) => span.start)
+    .sort((a, b) => a - b)
+    .slice(0, slots);
+  const ends = spans
+    .map((span) => span.end)
+    .sort((a, b) => b - a)
+    .slice(0, slots);
+  const edges = starts.reduce((sum, t) => sum + t, 0) + ends.reduce((sum, t) => sum + (wallMs - t), 0);
+  const between = slots * wallMs - busy - edges;
+  const share = (ms: number) => `${((100 * ms) / (slots * wallMs)).toFixed(1)} %`;
+  return (
+    `${(wallMs / 1000).toFixed(2)} s; rollout ms median: no code ${med(plain)}, code ${med(code)} ` +
+    `(sum ${(code.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} slot-s); slot-time in rollouts ${share(busy)}, ` +
+    `before the first/after the last ${share(edges)} (first start ${firstStart.toFixed(0)} ms), between rollouts ${share(between)}`
+  );
+}

@@ -22,6 +22,11 @@ export interface RolloutRunner {
   /** The model's name: it pins the stage's settings (a different model means new rollouts). */
   readonly name: string;
   run(input: RolloutInput, signal: AbortSignal): Promise<AgentRun>;
+  /**
+   * Optional: gets an item's images ready for `run` ahead of time (the stage calls it as it reads
+   * them ahead of the slots); `run` with the same array then finds them prepared.
+   */
+  prepare?(images: Uint8Array[]): Promise<unknown>;
 }
 
 /** The question as the model reads it: multiple-choice items list their options. */
@@ -69,6 +74,7 @@ export function agentRollouts(options: AgentRolloutOptions): RolloutRunner {
   };
   return {
     name: options.dependencies.model.name,
+    prepare,
     run: async (input, signal) =>
       runAgent(
         {

@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { scriptedTest as it } from '../../model/testing/scripted-test.js';
+import { createRewardScorer } from '../../reward/index.js';
+import type { CurationItem } from '../curation-item.js';
+import { CurationStore } from '../store/curation-store.js';
+import { ImageStore } from '../store/image-store.js';
+import { patternImage } from '../testing/make-curation-sample.js';
+import { runDifficulty } from './difficulty-stage.js';
+import { agentRollouts, type RolloutRunner } from './rollout-runner.js';
+
+const ITEMS = 12;
+const K = 2;
+const CONCURRENCY = 3;
+const SETTINGS = { k: K, temperature: 1, seed: 0, judge: null, maxAttempts: 1, agent: {}, maxPasses: 2 };
+
+/** Counts reads per picture, so the test sees each item's images read once. */
+class CountingImageStore extends ImageStore {
+  readonly reads = new Map<string, number>();
+  override read(sha256: string): Promise<Uint8Array> {
+    this.reads.set(sha256, (this.reads.get(sha256) ?? 0) + 1);
+    return super.read(sha256);
+  }
+}
+
+describe('rollout stages read images ahead of the slots', () => {
+  let directory: string;
+  let store: CurationStore;
+  const items: CurationItem[] = [];
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'curate-read-ahead-'));
+    store = new CurationStore(directory);
+    const images = new ImageStore(store);
+    store.beginStage('clean', {});
+    for (let index = 0; index < ITEMS; index++) {
+      const item: CurationItem = {
+        id: `i${index}`,
+        source: 's',
+        category: 'perception',
+        answerType: 'number',
+        question: `Q${index}`,
+        answer: '1',
+        images: [await images.put(await patternImage(index))],
+        origin: { file: 'f', row: index + 1 },
+      };
+      items.push(item);
+      store.putStageItem('clean', {
+        id: item.id,
+        position: index,
+        status: 'kept',
+        reason: null,
+        detail: null,
+        data: item,
+      });
+    }
+    store.finishStage('clean');
+  });
+  afterAll(async () => {
+    store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('should prepare the items of the next slots before their rollouts start, once each', async ({
+    scripted,
+  }) => {
+    const model = scripted(() => '<think>x</think><answer>2</answer>');
+    const inner = agentRollouts({ dependencies: { model }, temperature: 1 });
+    const prepared: Uint8Array[][] = [];
+    // For each rollout as it starts: how many items had been prepared by then.
+    const preparedAtStart: { item: number; prepared: number; sameArray: boolean }[] = [];
+    const runner: RolloutRunner = {
+      name: inner.name,
+      prepare: (images) => {
+        prepared.push(images);
+        return inner.prepare!(images);
+      },
+      run: async (input, signal) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        preparedAtStart.push({
+          item: Number(input.item.id.slice(1)),
+          prepared: prepared.length,
+          sameArray: prepared.includes(input.images),
+        });
+        return inner.run(input, signal);
+      },
+    };
+    const images = new CountingImageStore(store);
+    const outcome = await runDifficulty(
+      SETTINGS,
+      { store, images, concurrency: CONCURRENCY },
+      {
+        runner,
+        scorer: createRewardScorer(),
+      },
+    );
+    expect(outcome).toMatchObject({ finished: true, dropped: 0 });
+    expect(model.requests).toHaveLength(ITEMS * K);
+    // Every item read and prepared exactly once, its k rollouts given that same prepared array.
+    expect([...images.reads.values()]).toEqual(Array(ITEMS).fill(1));
+    expect(prepared).toHaveLength(ITEMS);
+    expect(preparedAtStart.every((start) => start.sameArray)).toBe(true);
+    // Ahead of the slots: when item i's rollouts run, the items `concurrency` tasks further on
+    // (k tasks per item) were already sent to be prepared.
+    for (const start of preparedAtStart) {
+      const lastTaskStarted = start.item * K;
+      const ahead = Math.min(ITEMS, Math.floor((lastTaskStarted + CONCURRENCY) / K) + 1);
+      expect(start.prepared, `item ${start.item}`).toBeGreaterThanOrEqual(ahead);
+    }
+  });
+});
