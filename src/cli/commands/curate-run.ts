@@ -19,6 +19,7 @@ import { runTeachers } from '../../curate/teachers/teacher-stage.js';
 import { UserError } from '../../errors.js';
 import type { ChatModel } from '../../model/chat-model.js';
 import { openRewardSetup, type RewardSetup } from '../../reward/reward-setup.js';
+import { HttpSandbox } from '../../sandbox/http-sandbox.js';
 import { createLocalSandbox } from '../../sandbox/kernel-sandbox.js';
 import { createSearchTools } from '../../search/create-search-tools.js';
 import { createChatModel } from '../agent-setup.js';
@@ -64,14 +65,17 @@ class StageResources {
   toolDependencies(): Promise<Pick<AgentDependencies, 'sandbox' | 'search' | 'imageSearch'>> {
     this.tools ??= (async () => {
       const { agent, concurrency } = this.config;
-      const sandbox = await createLocalSandbox(
-        {
-          isolation: !agent.unsafeNoIsolation,
-          poolSize: Math.min(concurrency, 8),
-          maxSessions: Math.max(64, concurrency),
-        },
-        (line) => this.io.err(`sandbox: ${line}\n`),
-      );
+      const token = process.env.DEEPEYES_SANDBOX_TOKEN;
+      const sandbox = agent.sandboxUrl
+        ? new HttpSandbox({ baseUrl: agent.sandboxUrl, ...(token ? { token } : {}) })
+        : await createLocalSandbox(
+            {
+              isolation: !agent.unsafeNoIsolation,
+              poolSize: Math.min(concurrency, 8),
+              maxSessions: Math.max(64, concurrency),
+            },
+            (line) => this.io.err(`sandbox: ${line}\n`),
+          );
       this.closers.push(() => sandbox.close());
       const search = await createSearchTools({
         text: (agent.searchProvider ?? 'local') as never,

@@ -22,6 +22,7 @@ const curateFlagsSchema = z.object({
   judgeUrl: z.string().optional(),
   judgeModel: z.string().optional(),
   unsafeNoIsolation: z.boolean().optional(),
+  sandboxUrl: z.string().optional(),
   source: z.array(z.string()).optional(),
   decontaminate: z.array(z.string()).optional(),
   k: optionalInt,
@@ -100,6 +101,7 @@ export async function curateConfigFromFlags(flags: CurateFlags) {
   if (flags.judgeUrl)
     raw.judge = { url: flags.judgeUrl, ...(flags.judgeModel ? { model: flags.judgeModel } : {}) };
   if (flags.unsafeNoIsolation) section(raw, 'agent').unsafeNoIsolation = true;
+  if (flags.sandboxUrl) section(raw, 'agent').sandboxUrl = flags.sandboxUrl;
   if (flags.source?.length)
     raw.sources = flags.source.map((argument) => {
       const source = parseSourceArgument(argument);
@@ -149,7 +151,11 @@ function addCommonFlags(command: Command): Command {
       'OpenAI-compatible judge; without one, rule verifiers decide (config: judge.url)',
     )
     .option('--judge-model <name>', 'judge model name (config: judge.model)')
-    .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (config: agent.unsafeNoIsolation)');
+    .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (config: agent.unsafeNoIsolation)')
+    .option(
+      '--sandbox-url <url>',
+      'run the rollouts\' code on a `deepeyes sandbox serve` elsewhere instead of a local sandbox; token from DEEPEYES_SANDBOX_TOKEN (config: agent.sandboxUrl)',
+    );
 }
 
 type StageFlags = { stages: StageName[]; flags: (command: Command) => Command; description: string };

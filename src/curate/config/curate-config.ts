@@ -91,6 +91,11 @@ export const curateConfigSchema = z.strictObject({
       imageSearchProvider: z.string().optional(),
       imageSearchCacheFile: z.string().optional(),
       unsafeNoIsolation: z.boolean().default(false),
+      /**
+       * A `deepeyes sandbox serve` on another host for the rollouts' code (its token from
+       * DEEPEYES_SANDBOX_TOKEN); without one, a local sandbox on this machine.
+       */
+      sandboxUrl: z.url({ protocol: /^https?$/ }).optional(),
     })
     .default({ profile: 'deepeyesv2', unsafeNoIsolation: false }),
   sftExport: z

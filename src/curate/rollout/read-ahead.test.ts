@@ -67,26 +67,25 @@ describe('rollout stages read images ahead of the slots', () => {
   }) => {
     const model = scripted(() => '<think>x</think><answer>2</answer>');
     const inner = agentRollouts({ dependencies: { model }, temperature: 1 });
+    const images = new CountingImageStore(store);
     const prepared: Uint8Array[][] = [];
-    // For each rollout as it starts: how many items had been prepared by then.
-    const preparedAtStart: { item: number; prepared: number; sameArray: boolean }[] = [];
+    // For each rollout as it starts: how many items' images had been asked of the store by then
+    // (asked synchronously as a task starts, so the count does not depend on timing).
+    const readAtStart: { item: number; read: number; sameArray: boolean }[] = [];
     const runner: RolloutRunner = {
       name: inner.name,
-      prepare: (images) => {
-        prepared.push(images);
-        return inner.prepare!(images);
+      prepare: (bytes) => {
+        prepared.push(bytes);
+        return inner.prepare!(bytes);
       },
       run: async (input, signal) => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        preparedAtStart.push({
-          item: Number(input.item.id.slice(1)),
-          prepared: prepared.length,
-          sameArray: prepared.includes(input.images),
-        });
-        return inner.run(input, signal);
+        const start = { item: Number(input.item.id.slice(1)), read: images.reads.size, sameArray: false };
+        readAtStart.push(start);
+        const run = await inner.run(input, signal);
+        start.sameArray = prepared.includes(input.images);
+        return run;
       },
     };
-    const images = new CountingImageStore(store);
     const outcome = await runDifficulty(
       SETTINGS,
       { store, images, concurrency: CONCURRENCY },
@@ -100,13 +99,13 @@ describe('rollout stages read images ahead of the slots', () => {
     // Every item read and prepared exactly once, its k rollouts given that same prepared array.
     expect([...images.reads.values()]).toEqual(Array(ITEMS).fill(1));
     expect(prepared).toHaveLength(ITEMS);
-    expect(preparedAtStart.every((start) => start.sameArray)).toBe(true);
-    // Ahead of the slots: when item i's rollouts run, the items `concurrency` tasks further on
-    // (k tasks per item) were already sent to be prepared.
-    for (const start of preparedAtStart) {
-      const lastTaskStarted = start.item * K;
-      const ahead = Math.min(ITEMS, Math.floor((lastTaskStarted + CONCURRENCY) / K) + 1);
-      expect(start.prepared, `item ${start.item}`).toBeGreaterThanOrEqual(ahead);
+    expect(readAtStart.every((start) => start.sameArray)).toBe(true);
+    // Ahead of the slots: when a rollout of item i starts, the items `concurrency` tasks further on
+    // (k tasks per item) were already asked for.
+    for (const start of readAtStart) {
+      const lastTaskStarted = start.item * K + (K - 1);
+      const ahead = Math.min(ITEMS, Math.floor((start.item * K + CONCURRENCY) / K) + 1);
+      expect(start.read, `item ${start.item} (task ≤ ${lastTaskStarted})`).toBeGreaterThanOrEqual(ahead);
     }
   });
 });
