@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { scriptedTest as it } from '../../model/testing/scripted-test.js';
 import { createRewardScorer } from '../../reward/index.js';
-import type { CurationItem } from '../curation-item.js';
 import { CurationStore } from '../store/curation-store.js';
 import { ImageStore } from '../store/image-store.js';
-import { patternImage } from '../testing/make-curation-sample.js';
+import { seedCleanStage } from '../testing/seed-clean-stage.js';
 import { runDifficulty } from './difficulty-stage.js';
 import { agentRollouts } from './rollout-runner.js';
 
@@ -19,30 +18,7 @@ describe('difficulty stage interrupted and resumed', () => {
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'curate-resume-'));
     store = new CurationStore(directory);
-    const images = new ImageStore(store);
-    const image = await images.put(await patternImage(1));
-    store.beginStage('clean', {});
-    for (let index = 0; index < 20; index++) {
-      const item: CurationItem = {
-        id: `i${index}`,
-        source: 's',
-        category: 'perception',
-        answerType: 'number',
-        question: `Q${index}`,
-        answer: '1',
-        images: [image],
-        origin: { file: 'f', row: index + 1 },
-      };
-      store.putStageItem('clean', {
-        id: item.id,
-        position: index,
-        status: 'kept',
-        reason: null,
-        detail: null,
-        data: item,
-      });
-    }
-    store.finishStage('clean');
+    await seedCleanStage(store, new ImageStore(store), 20);
   });
   afterAll(async () => {
     store.close();

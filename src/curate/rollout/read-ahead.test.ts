@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { scriptedTest as it } from '../../model/testing/scripted-test.js';
 import { createRewardScorer } from '../../reward/index.js';
-import type { CurationItem } from '../curation-item.js';
 import { CurationStore } from '../store/curation-store.js';
 import { ImageStore } from '../store/image-store.js';
-import { patternImage } from '../testing/make-curation-sample.js';
+import { seedCleanStage } from '../testing/seed-clean-stage.js';
 import { runDifficulty } from './difficulty-stage.js';
 import { agentRollouts, type RolloutRunner } from './rollout-runner.js';
 
@@ -28,34 +27,10 @@ class CountingImageStore extends ImageStore {
 describe('rollout stages read images ahead of the slots', () => {
   let directory: string;
   let store: CurationStore;
-  const items: CurationItem[] = [];
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'curate-read-ahead-'));
     store = new CurationStore(directory);
-    const images = new ImageStore(store);
-    store.beginStage('clean', {});
-    for (let index = 0; index < ITEMS; index++) {
-      const item: CurationItem = {
-        id: `i${index}`,
-        source: 's',
-        category: 'perception',
-        answerType: 'number',
-        question: `Q${index}`,
-        answer: '1',
-        images: [await images.put(await patternImage(index))],
-        origin: { file: 'f', row: index + 1 },
-      };
-      items.push(item);
-      store.putStageItem('clean', {
-        id: item.id,
-        position: index,
-        status: 'kept',
-        reason: null,
-        detail: null,
-        data: item,
-      });
-    }
-    store.finishStage('clean');
+    await seedCleanStage(store, new ImageStore(store), ITEMS, (index) => index);
   });
   afterAll(async () => {
     store.close();
