@@ -154,7 +154,7 @@ function addCommonFlags(command: Command): Command {
     .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (config: agent.unsafeNoIsolation)')
     .option(
       '--sandbox-url <url>',
-      'run the rollouts\' code on a `deepeyes sandbox serve` elsewhere instead of a local sandbox; token from DEEPEYES_SANDBOX_TOKEN (config: agent.sandboxUrl)',
+      "run the rollouts' code on a `deepeyes sandbox serve` elsewhere instead of a local sandbox; token from DEEPEYES_SANDBOX_TOKEN (config: agent.sandboxUrl)",
     );
 }
 
