@@ -7,6 +7,7 @@ import { OpenAIChatModel } from '../model/openai-chat-model.js';
 import { ReplayChatModel } from '../model/replay-chat-model.js';
 import { repairCodeUpstream } from '../protocol/code-repair.js';
 import { loadPromptFiles } from '../protocol/prompt-template.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 import type { SearchToolsConfig } from '../search/create-search-tools.js';
 import type { AgentFlags } from './commands/run-options.js';
 import type { CliIO } from './io.js';
@@ -118,22 +119,30 @@ export async function openAgentDependencies(
     const dependencies: AgentDependencies = { model };
     if ((flags.mode === 'agent' || flags.mode === 'code') && flags.toolFormat !== 'deepeyes-v1') {
       const concurrency = setupOptions.concurrency ?? 1;
-      // Loaded only for the modes that run code (its kernel client pulls in ZeroMQ): a direct-mode
-      // evaluation starts without it.
-      const { createLocalSandbox } = await import('../sandbox/kernel-sandbox.js');
-      const sandbox = await createLocalSandbox(
-        {
-          isolation: !flags.unsafeNoIsolation,
-          poolSize: Math.min(concurrency, 8),
-          maxSessions: Math.max(64, concurrency),
-        },
-        (line) => io.err(`sandbox: ${line}\n`),
-      );
+      let sandbox: Sandbox;
+      if (flags.sandboxUrl) {
+        const { HttpSandbox } = await import('../sandbox/http-sandbox.js');
+        const token = process.env.DEEPEYES_SANDBOX_TOKEN;
+        sandbox = new HttpSandbox({ baseUrl: flags.sandboxUrl, ...(token ? { token } : {}) });
+        describe.push(`sandbox: deepeyes sandbox serve at ${flags.sandboxUrl}`);
+      } else {
+        // Loaded only for the modes that run code (its kernel client pulls in ZeroMQ): a direct-mode
+        // evaluation starts without it.
+        const { createLocalSandbox } = await import('../sandbox/kernel-sandbox.js');
+        sandbox = await createLocalSandbox(
+          {
+            isolation: !flags.unsafeNoIsolation,
+            poolSize: Math.min(concurrency, 8),
+            maxSessions: Math.max(64, concurrency),
+          },
+          (line) => io.err(`sandbox: ${line}\n`),
+        );
+        describe.push(
+          `sandbox: local IPython kernels${flags.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap'}`,
+        );
+      }
       closers.push(() => sandbox.close());
       dependencies.sandbox = sandbox;
-      describe.push(
-        `sandbox: local IPython kernels${flags.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap'}`,
-      );
     }
     if (flags.mode === 'agent' && flags.toolFormat !== 'deepeyes-v1') {
       const { createSearchTools } = await import('../search/create-search-tools.js');

@@ -86,7 +86,11 @@ export function addAgentFlags(command: Command): Command {
     )
     .option('--search-cache <file>', 'SQLite cache for search results')
     .option('--search-cache-mode <mode>', 'record|replay|off', 'record')
-    .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (only where bwrap is unavailable)');
+    .option('--unsafe-no-isolation', 'run the sandbox without bubblewrap (only where bwrap is unavailable)')
+    .option(
+      '--sandbox-url <url>',
+      'run code on a `deepeyes sandbox serve` at this address instead of local kernels (token: $DEEPEYES_SANDBOX_TOKEN)',
+    );
 }
 
 const optionalNumber = z.coerce.number().optional();
@@ -126,6 +130,9 @@ export const agentFlagsSchema = z.object({
   searchCache: z.string().optional(),
   searchCacheMode: z.enum(CACHE_MODES),
   unsafeNoIsolation: z.boolean().optional(),
+  sandboxUrl: z
+    .url({ protocol: /^https?$/, error: 'a sandbox server address, e.g. http://127.0.0.1:8080' })
+    .optional(),
 });
 
 export type AgentFlags = z.infer<typeof agentFlagsSchema>;
