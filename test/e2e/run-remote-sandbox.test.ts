@@ -3,15 +3,14 @@
  * kernels, token required) instead of local kernels, and the model reads the same observation.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, onTestFinished } from 'vitest';
+import { describe, expect, onTestFinished } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { memoryIO } from '../../src/cli/io.js';
-import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
+import { startFakeOpenAIServer } from '../../src/model/testing/fake-openai-server.js';
 import { sandboxTest } from '../../src/sandbox/testing/sandbox-test.js';
-import { buildSandboxServer } from '../../src/serve/sandbox-server.js';
+import { serveSandboxWithToken } from '../../src/serve/testing/serve-sandbox-with-token.js';
 
 const TOKEN = 'run-remote-token';
 const SCRIPT = [
@@ -20,36 +19,18 @@ const SCRIPT = [
 ];
 
 const it = sandboxTest({ poolSize: 0, maxSessions: 4 });
-let model: FakeOpenAIServer;
-let outDir: string;
-
-beforeAll(async () => {
-  model = await startFakeOpenAIServer({
-    models: ['DeepEyesV2_7B'],
-    reply: (request) =>
-      SCRIPT[request.messages.filter((message) => message.role === 'assistant').length] ??
-      '<answer>?</answer>',
-  });
-  outDir = await mkdtemp(join(tmpdir(), 'deepeyes-run-remote-'));
-});
-
-afterAll(async () => {
-  await model?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
 
 describe('deepeyes run --sandbox-url', () => {
   it('runs the code on the served sandbox, sending its token', async ({ sandbox }) => {
-    const app = buildSandboxServer(sandbox, { token: TOKEN });
-    onTestFinished(() => app.close());
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const previous = process.env.DEEPEYES_SANDBOX_TOKEN;
-    process.env.DEEPEYES_SANDBOX_TOKEN = TOKEN;
-    onTestFinished(() => {
-      if (previous === undefined) delete process.env.DEEPEYES_SANDBOX_TOKEN;
-      else process.env.DEEPEYES_SANDBOX_TOKEN = previous;
+    const url = await serveSandboxWithToken(sandbox, TOKEN);
+    const model = await startFakeOpenAIServer({
+      models: ['DeepEyesV2_7B'],
+      reply: (request) =>
+        SCRIPT[request.messages.filter((message) => message.role === 'assistant').length] ?? '?',
     });
+    onTestFinished(() => model.close());
+    const outDir = await mkdtemp(join(tmpdir(), 'deepeyes-run-remote-'));
+    onTestFinished(() => rm(outDir, { recursive: true, force: true }));
 
     const io = memoryIO();
     const summary = await runCommand(

@@ -4,16 +4,14 @@
  * server whose rollouts write one code cell, and the curate stages run through the CLI's own path.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, onTestFinished } from 'vitest';
 import { CurationStore } from '../../curate/store/curation-store.js';
 import { makeCurationSample } from '../../curate/testing/make-curation-sample.js';
 import { type FakeOpenAIServer, startFakeOpenAIServer } from '../../model/testing/fake-openai-server.js';
 import { sandboxTest } from '../../sandbox/testing/sandbox-test.js';
-import { buildSandboxServer } from '../../serve/sandbox-server.js';
+import { serveSandboxWithToken } from '../../serve/testing/serve-sandbox-with-token.js';
 import { processIO } from '../io.js';
 import { curateConfigFromFlags } from './curate.js';
 import { runCurateStages } from './curate-run.js';
@@ -44,16 +42,7 @@ describe('curate with --sandbox-url', () => {
   it('should run every code cell of the tool-benefit rollouts on the remote server, with its token', async ({
     sandbox,
   }) => {
-    const app: FastifyInstance = buildSandboxServer(sandbox, { token: TOKEN });
-    onTestFinished(() => app.close());
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    const previousToken = process.env.DEEPEYES_SANDBOX_TOKEN;
-    process.env.DEEPEYES_SANDBOX_TOKEN = TOKEN;
-    onTestFinished(() => {
-      if (previousToken === undefined) delete process.env.DEEPEYES_SANDBOX_TOKEN;
-      else process.env.DEEPEYES_SANDBOX_TOKEN = previousToken;
-    });
+    const url = await serveSandboxWithToken(sandbox, TOKEN);
 
     const sample = await makeCurationSample(join(directory, 'source'), 6);
     const out = join(directory, 'out');
