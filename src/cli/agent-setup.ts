@@ -96,6 +96,36 @@ export function searchConfigFromFlags(flags: AgentFlags): SearchToolsConfig {
   };
 }
 
+/**
+ * The sandbox a command runs code in: a `deepeyes sandbox serve` at `sandboxUrl` (its token from
+ * DEEPEYES_SANDBOX_TOKEN), else local kernels sized for `concurrency` sessions at once.
+ */
+export async function openSandbox(
+  options: { sandboxUrl?: string | undefined; unsafeNoIsolation?: boolean | undefined; concurrency: number },
+  io: CliIO,
+): Promise<{ sandbox: Sandbox; description: string }> {
+  if (options.sandboxUrl) {
+    const { HttpSandbox } = await import('../sandbox/http-sandbox.js');
+    const token = process.env.DEEPEYES_SANDBOX_TOKEN;
+    return {
+      sandbox: new HttpSandbox({ baseUrl: options.sandboxUrl, ...(token ? { token } : {}) }),
+      description: `sandbox: deepeyes sandbox serve at ${options.sandboxUrl}`,
+    };
+  }
+  // Loaded only when code runs (its kernel client pulls in ZeroMQ): a direct-mode evaluation starts without it.
+  const { createLocalSandbox } = await import('../sandbox/kernel-sandbox.js');
+  const sandbox = await createLocalSandbox(
+    {
+      isolation: !options.unsafeNoIsolation,
+      poolSize: Math.min(options.concurrency, 8),
+      maxSessions: Math.max(64, options.concurrency),
+    },
+    (line) => io.err(`sandbox: ${line}\n`),
+  );
+  const isolation = options.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap';
+  return { sandbox, description: `sandbox: local IPython kernels${isolation}` };
+}
+
 export type SetupOptions = {
   /** Sessions that will run at once (eval --concurrency): sizes the warm pool and the session limit. */
   concurrency?: number;
@@ -118,29 +148,11 @@ export async function openAgentDependencies(
     ];
     const dependencies: AgentDependencies = { model };
     if ((flags.mode === 'agent' || flags.mode === 'code') && flags.toolFormat !== 'deepeyes-v1') {
-      const concurrency = setupOptions.concurrency ?? 1;
-      let sandbox: Sandbox;
-      if (flags.sandboxUrl) {
-        const { HttpSandbox } = await import('../sandbox/http-sandbox.js');
-        const token = process.env.DEEPEYES_SANDBOX_TOKEN;
-        sandbox = new HttpSandbox({ baseUrl: flags.sandboxUrl, ...(token ? { token } : {}) });
-        describe.push(`sandbox: deepeyes sandbox serve at ${flags.sandboxUrl}`);
-      } else {
-        // Loaded only for the modes that run code (its kernel client pulls in ZeroMQ): a direct-mode
-        // evaluation starts without it.
-        const { createLocalSandbox } = await import('../sandbox/kernel-sandbox.js');
-        sandbox = await createLocalSandbox(
-          {
-            isolation: !flags.unsafeNoIsolation,
-            poolSize: Math.min(concurrency, 8),
-            maxSessions: Math.max(64, concurrency),
-          },
-          (line) => io.err(`sandbox: ${line}\n`),
-        );
-        describe.push(
-          `sandbox: local IPython kernels${flags.unsafeNoIsolation ? ' WITHOUT isolation' : ' under bubblewrap'}`,
-        );
-      }
+      const { sandbox, description } = await openSandbox(
+        { ...flags, concurrency: setupOptions.concurrency ?? 1 },
+        io,
+      );
+      describe.push(description);
       closers.push(() => sandbox.close());
       dependencies.sandbox = sandbox;
     }

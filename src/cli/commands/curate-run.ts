@@ -19,10 +19,8 @@ import { runTeachers } from '../../curate/teachers/teacher-stage.js';
 import { UserError } from '../../errors.js';
 import type { ChatModel } from '../../model/chat-model.js';
 import { openRewardSetup, type RewardSetup } from '../../reward/reward-setup.js';
-import { HttpSandbox } from '../../sandbox/http-sandbox.js';
-import { createLocalSandbox } from '../../sandbox/kernel-sandbox.js';
 import { createSearchTools } from '../../search/create-search-tools.js';
-import { createChatModel } from '../agent-setup.js';
+import { createChatModel, openSandbox } from '../agent-setup.js';
 import type { CliIO } from '../io.js';
 import { progressPrinter } from './curate-progress.js';
 
@@ -65,17 +63,7 @@ class StageResources {
   toolDependencies(): Promise<Pick<AgentDependencies, 'sandbox' | 'search' | 'imageSearch'>> {
     this.tools ??= (async () => {
       const { agent, concurrency } = this.config;
-      const token = process.env.DEEPEYES_SANDBOX_TOKEN;
-      const sandbox = agent.sandboxUrl
-        ? new HttpSandbox({ baseUrl: agent.sandboxUrl, ...(token ? { token } : {}) })
-        : await createLocalSandbox(
-            {
-              isolation: !agent.unsafeNoIsolation,
-              poolSize: Math.min(concurrency, 8),
-              maxSessions: Math.max(64, concurrency),
-            },
-            (line) => this.io.err(`sandbox: ${line}\n`),
-          );
+      const { sandbox } = await openSandbox({ ...agent, concurrency }, this.io);
       this.closers.push(() => sandbox.close());
       const search = await createSearchTools({
         text: (agent.searchProvider ?? 'local') as never,
