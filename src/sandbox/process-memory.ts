@@ -50,15 +50,14 @@ export async function processMemory(pid: number): Promise<ProcessMemory> {
 
 /** The {@link ProcessMemory} of one `/proc/<pid>/smaps_rollup` text (empty text: nothing held). */
 export function parseSmapsRollup(rollup: string): ProcessMemory {
-  const kib = (field: string) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup);
-    return match ? Number(match[1]) * 1024 : undefined;
-  };
-  const anon = kib('Pss_Anon');
-  const pss = anon === undefined ? (kib('Pss') ?? 0) : anon + (kib('Pss_Shmem') ?? 0);
+  // One pass over the `Name:   1234 kB` lines: this runs for every kernel at every memory sample.
+  const kib = new Map<string, number>();
+  for (const match of rollup.matchAll(/^(\w+):\s+(\d+) kB$/gm)) kib.set(match[1]!, Number(match[2]) * 1024);
+  const anon = kib.get('Pss_Anon');
+  const pss = anon === undefined ? (kib.get('Pss') ?? 0) : anon + (kib.get('Pss_Shmem') ?? 0);
   // Private dirty pages are the process's own heap and copied-on-write pages: anonymous in
   // practice. Private clean pages are mostly file pages only this process maps yet.
-  const uss = Math.min(pss, kib('Private_Dirty') ?? 0);
+  const uss = Math.min(pss, kib.get('Private_Dirty') ?? 0);
   return { pss, uss };
 }
 
