@@ -161,3 +161,34 @@ describe('reward --input', () => {
     expect(result.stderr).toContain(`None of the 2 lines of ${input} could be scored`);
   });
 });
+
+describe('a bad --sandbox-url', () => {
+  const demo = ['--replay', 'assets/demo/replay.jsonl', '--image', 'assets/demo/images/loading-bay.png'];
+  const question = ['--question', 'What number is printed on the small blue tag on the floor?'];
+
+  it('that is not an http(s) address is refused before anything runs', async () => {
+    const result = await cli(['run', ...demo, ...question, '--sandbox-url', 'ftp://example.org']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--sandbox-url: a sandbox server address, e.g. http://127.0.0.1:8080');
+  });
+
+  it('where no server answers stops the run at its first code call with a sandbox error saying so', async () => {
+    const out = join(dir, 'unreachable-sandbox');
+    const result = await cli([
+      'run',
+      ...demo,
+      ...question,
+      '--sandbox-url',
+      'http://127.0.0.1:9',
+      '--out',
+      out,
+    ]);
+    expect(result.stderr + result.stdout).toContain(
+      'Cannot reach the sandbox server at http://127.0.0.1:9/sessions',
+    );
+    expect(result.stdout).toContain('stopped: sandbox-error after 1 turn(s)');
+    expect(result.stderr).not.toMatch(/unexpected failure/);
+    // The trajectory up to the failure is kept.
+    expect(readdirSync(out)).toHaveLength(1);
+  });
+});
